@@ -1,0 +1,25 @@
+# Fresh machine: `make demo` (installs, trains a demo model) and `make test` (installs, runs the suite).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: install demo test bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+install: $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+
+demo: install
+	$(PY) tools/demo.py
+
+test: install
+	$(PY) -m pytest -q -p no:cacheprovider tests
+
+bench: install
+	$(PY) tools/bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,20 @@
+"""symnet: a Theano-style symbolic graph compiler.
+
+    import symnet as sn
+    x = sn.matrix('x'); W = sn.shared(np.zeros((784, 10), 'float32'), 'W')
+    cost = sn.mean(sn.softmax(x @ W))
+    f = sn.function([x], cost, updates=[(W, W - 0.1 * sn.grad(cost, W))])
+"""
+from .config import config, ConfigError  # noqa: F401
+from .graph import (Apply, Constant, FunctionGraph, Op, SharedVariable, Variable, name_scope,  # noqa: F401
+                    NotDifferentiable)
+from .types import TensorType  # noqa: F401
+from .basic import *  # noqa: F401,F403
+from .basic import (abs, all, any, max, min, pow, round, sum, tensor, constant, shared, scalar, vector,  # noqa: F401
+                     matrix, tensor3, tensor4, concatenate, stack)
+from .grad import grad, jacobian, hessian, verify_grad, DisconnectedInputError, GradientError  # noqa: F401
+from .function import function, Function, UnusedInputError  # noqa: F401
+from . import printing  # noqa: F401
+from .printing import debugprint  # noqa: F401
+
+__version__ = "0.1.0"
