@@ -1,0 +1,1 @@
+"""LLVM (llvmlite) CPU backend: IR emission, JIT compilation and vectorisable math."""
