@@ -145,6 +145,10 @@ class _Unary(ScalarOp):
         return upgrade_to_float(dtypes[0]) if self.float_out else dtypes[0]
 
     def impl(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        if self.float_out and x.dtype.kind != "f":
+            # compute in the output dtype: NumPy would evaluate int8/bool in float16
+            x = x.astype(self.output_dtype(str(x.dtype)))
         with np.errstate(all="ignore"):
             return type(self).np_fn(x)
 
