@@ -45,7 +45,7 @@ class Elemwise(Op):
             r = np.asarray(r)
             if r.shape != out_shape:
                 r = np.broadcast_to(r, out_shape)
-            if r.dtype != o.dtype or not r.flags.writeable or any(np.shares_memory(r, x) for x in inputs):
+            if r.dtype != o.dtype or not r.flags.writeable or any(np.may_share_memory(r, x) for x in inputs):
                 r = np.array(r, dtype=o.dtype)
             outs.append(r)
         return outs
