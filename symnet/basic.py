@@ -101,3 +101,7 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Variable:
 def stack(tensors: Sequence[Any], axis: int = 0) -> Variable:
     from .ops import join
     return join.stack(tensors, axis)
+
+
+from .ops.join import split  # noqa: E402,F401
+from .ops.manip import eye, one_hot, pad, repeat, tile  # noqa: E402,F401
