@@ -62,7 +62,7 @@ class ReferenceRunner:
                 v = np.array(v)          # never hand out an input, a shared value or a view of one
             values.append(v)
         for target, value in zip(self.update_targets, values[self.n_outputs:]):
-            target.container.value = np.ascontiguousarray(value)
+            target.container.value = value if value.flags.c_contiguous else np.ascontiguousarray(value)  # 0-d stays 0-d
         return values[:self.n_outputs]
 
 
