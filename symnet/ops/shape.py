@@ -281,7 +281,16 @@ def flatten(x: Any, ndim: int = 1) -> Variable:
     if x.ndim == ndim:
         return x
     dims = [x.type.shape[a] if x.type.shape[a] is not None else shape(x)[a] for a in range(ndim - 1)]
-    return reshape(x, tuple(dims) + (-1,))
+    # the collapsed size explicitly, not -1: -1 is ambiguous when a leading dim is 0
+    rest = x.type.shape[ndim - 1:]
+    if all(d is not None for d in rest):
+        last: Any = int(np.prod(rest))
+    else:
+        last = None
+        for a in range(ndim - 1, x.ndim):
+            d = x.type.shape[a] if x.type.shape[a] is not None else shape(x)[a]
+            last = d if last is None else last * d
+    return reshape(x, tuple(dims) + (last,))
 
 
 class StopGradient(Op):

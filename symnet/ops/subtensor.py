@@ -324,7 +324,9 @@ def getitem(x: Any, idx: Any) -> Variable:
         else:
             idx_list.append(int(_index_int(e)))
         axis += 1
-    while idx_list and idx_list[-1] == (None, None, None):
+    # trailing full slices are implicit; one is kept so that x[:] is still an indexed variable
+    # that set_subtensor / inc_subtensor accept (as in Theano)
+    while len(idx_list) > 1 and idx_list[-1] == (None, None, None):
         idx_list.pop()
     out = Subtensor(idx_list)(x, *inputs) if idx_list else x
     if new_axes_at:
