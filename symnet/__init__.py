@@ -15,6 +15,7 @@ from .basic import (abs, all, any, max, min, pow, round, sum, tensor, constant, 
 from .grad import grad, jacobian, hessian, verify_grad, DisconnectedInputError, GradientError  # noqa: F401
 from .function import function, Function, UnusedInputError  # noqa: F401
 from . import printing  # noqa: F401
+from . import random  # noqa: F401  (sn.random.RandomStream)
 from .printing import debugprint  # noqa: F401
 
 __version__ = "0.1.0"
