@@ -14,6 +14,8 @@ def _shape_vector(shape: Any) -> tuple[Variable, list]:
     from .shape import MakeVector, _static_values
     if isinstance(shape, (int, np.integer)):
         shape = (int(shape),)
+    if isinstance(shape, Variable) and shape.ndim == 0:   # zeros(n) with a symbolic scalar n
+        shape = (shape,)
     if isinstance(shape, (tuple, list)):
         if all(isinstance(d, (int, np.integer)) for d in shape):
             vec = as_variable(np.asarray(shape, dtype="int64").reshape(len(shape)))
