@@ -1,0 +1,23 @@
+"""Shared lookup helper: resolve a Keras identifier in a name table, or raise ValueError listing
+the valid names (one message format for activations, losses, optimizers, metrics, ...)."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def lookup(kind: str, identifier: str, table: dict[str, Any]) -> Any:
+    key = identifier if identifier in table else str(identifier).lower()
+    if key in table:
+        return table[key]
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}. "
+                     f"Valid {kind} names: {', '.join(sorted(table))}")
+
+
+def snake_case(name: str) -> str:
+    """'MeanSquaredError' -> 'mean_squared_error' (Keras's auto-naming)."""
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
