@@ -143,7 +143,7 @@ class RandomVariable(Op):
         nb = self.blocks_per_element()
         new_state = np.array([key, (counter + n_el * nb) % 2 ** 64], dtype=np.uint64)
         sample = getattr(self, "_" + self.dist)(node, key, counter, n_el, params)
-        return [new_state, np.ascontiguousarray(sample.reshape(size), dtype=self.dtype)]
+        return [new_state, np.array(sample.reshape(size), dtype=self.dtype, order="C")]
 
     def _uniform(self, node, key, counter, n_el, params):
         low, high = [p.reshape(-1) for p in params]
