@@ -101,7 +101,11 @@ def test_symbolic_size_and_broadcast_parameters():
     assert (out_s[:, 1] >= 10).all() and (out_s[:, 2] >= 20).all() and (out_s < 30).all()
     assert out_t.shape == (4, 2)
     np.testing.assert_array_equal(out_t, 5.0)
-    assert rs.uniform((2, None) if False else (2, 3)).type.shape == (2, 3)
+    assert rs.uniform((2, 3)).type.shape == (2, 3)
+    lo = sn.vector("lo")
+    w = rs.uniform(low=lo, high=lo + 1.0)                # size None: the parameters' broadcast shape
+    out_w = F([lo], w)(np.array([1.0, 5.0, 9.0], "float32"))
+    assert out_w.shape == (3,) and (out_w >= [1, 5, 9]).all() and (out_w < [2, 6, 10]).all()
     assert rs.normal((x.shape[0], 7)).type.shape == (None, 7)
 
 
