@@ -103,5 +103,5 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Variable:
     return join.stack(tensors, axis)
 
 
-from .ops.join import split  # noqa: E402,F401
+from .ops.join import join, split  # noqa: E402,F401
 from .ops.manip import eye, one_hot, pad, repeat, tile  # noqa: E402,F401

@@ -124,7 +124,11 @@ def concatenate(tensors: Sequence[Any], axis: int | None = 0) -> Variable:
     return Join(axis)(*tensors)
 
 
-join = concatenate
+def join(axis: int, *tensors: Any) -> Variable:
+    """Theano's spelling: ``join(axis, x, y, ...)`` == ``concatenate([x, y, ...], axis)``."""
+    if isinstance(axis, Variable):
+        raise NotImplementedError("join with a symbolic axis: give the axis as a Python int")
+    return concatenate(tensors, axis)
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Variable:

@@ -67,6 +67,7 @@ def test_concatenate_axis_none_flattens_and_constants_take_partner_dtype():
     v = rand((2, 3), "float32")
     out = F([x], sn.concatenate([x, x], axis=None))(v)
     np.testing.assert_array_equal(out, np.concatenate([v, v], axis=None))
+    np.testing.assert_array_equal(F([x], sn.join(1, x, x, x))(v), np.concatenate([v, v, v], axis=1))
     y = sn.concatenate([x, [[1.5, 2.5, 3.5]]], axis=0)
     assert y.dtype == "float32"
     np.testing.assert_array_equal(F([x], y)(v), np.concatenate([v, [[1.5, 2.5, 3.5]]]).astype("float32"))
@@ -440,5 +441,5 @@ def test_one_hot_dtype_symbolic_depth_and_errors():
 
 
 def test_new_functions_are_in_the_public_namespace():
-    for name in ("concatenate", "stack", "split", "repeat", "tile", "pad", "eye", "one_hot"):
+    for name in ("concatenate", "join", "stack", "split", "repeat", "tile", "pad", "eye", "one_hot"):
         assert callable(getattr(sn, name)), name
