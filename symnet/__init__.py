@@ -13,7 +13,7 @@ from .basic import *  # noqa: F401,F403
 from .basic import (abs, all, any, max, min, pow, round, sum, tensor, constant, shared, scalar, vector,  # noqa: F401
                      matrix, tensor3, tensor4, concatenate, stack)
 from .grad import grad, jacobian, hessian, verify_grad, DisconnectedInputError, GradientError  # noqa: F401
-from .function import function, Function, UnusedInputError  # noqa: F401
+from .function import function, Function, MissingInputError, UnusedInputError  # noqa: F401
 from . import printing  # noqa: F401
 from . import random  # noqa: F401  (sn.random.RandomStream)
 from .printing import debugprint  # noqa: F401

@@ -22,6 +22,10 @@ class UnusedInputError(ValueError):
     """An explicit input of function() is not used by any output (Theano's name)."""
 
 
+class MissingInputError(ValueError):
+    """An output depends on a free variable that is not an input of function() (Theano's name)."""
+
+
 def _pairs(updates: Any) -> list[tuple[SharedVariable, Any]]:
     if updates is None:
         return []
@@ -119,6 +123,14 @@ class Function:
             all_outputs, _ = clone_graph(all_outputs, replace)
 
         used = set(map(id, ancestors(all_outputs)))
+        given = set(map(id, inputs))
+        missing = [v for v in ancestors(all_outputs) if v.owner is None and id(v) not in given
+                   and not isinstance(v, (Constant, SharedVariable))]
+        if missing:
+            raise MissingInputError(
+                f"the outputs depend on {', '.join(describe(v) for v in missing)}, which "
+                f"{'is' if len(missing) == 1 else 'are'} not among the function's inputs; add "
+                f"{'it' if len(missing) == 1 else 'them'} to the inputs or substitute with givens=")
         policy = on_unused_input or config.on_unused_input
         for v in inputs:
             if id(v) not in used and policy != "ignore":

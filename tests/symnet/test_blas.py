@@ -19,8 +19,8 @@ def matmul_shapes(draw):
     m, k, n = (draw(st.integers(0, 5)) for _ in range(3))
     nda, ndb = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     batch = [draw(st.integers(1, 3)) for _ in range(2)]
-    a = (k,) if nda == 1 else tuple(1 if draw(st.booleans()) else b for b in batch[:nda - 2]) + (m, k)
-    b = (k,) if ndb == 1 else tuple(1 if draw(st.booleans()) else b for b in batch[:ndb - 2]) + (k, n)
+    a = (k,) if nda == 1 else tuple(1 if draw(st.booleans()) else b for b in batch[2 - (nda - 2):]) + (m, k)
+    b = (k,) if ndb == 1 else tuple(1 if draw(st.booleans()) else b for b in batch[2 - (ndb - 2):]) + (k, n)
     return a, b
 
 

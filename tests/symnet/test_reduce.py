@@ -16,7 +16,7 @@ def F(inputs, outputs, **kw):
 
 
 def _np_logsumexp(a, axis=None, keepdims=False):
-    m = np.max(a, axis=axis, keepdims=True) if a.size else np.zeros([1] * a.ndim)
+    m = np.max(a, axis=axis, keepdims=True) if a.size else np.zeros([1] * a.ndim, a.dtype)
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis=axis if axis is not None else tuple(range(a.ndim)))
