@@ -7,7 +7,7 @@ the fill value + set_subtensor; edge/reflect/symmetric/wrap pad = a gather along
 an index map (constant when the axis size is static, else computed with integer elemwise ops)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -26,8 +26,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..graph import Apply, Constant, Op, Variable, as_variable, describe
-from ..types import TensorType, broadcast_shapes, fmt_shape, is_float, is_int
+from ..graph import Apply, Op, as_variable, describe
+from ..types import TensorType, broadcast_shapes, fmt_shape, is_int
 
 MASK32 = np.uint64(0xFFFFFFFF)
 PHILOX_M = (np.uint64(0xD2511F53), np.uint64(0xCD9E8D57))
@@ -110,7 +110,8 @@ class RandomVariable(Op):
         params = [as_variable(p) for p in params]
         for name, p in zip(names, params):
             if p.dtype != pdtype:
-                raise TypeError(f"{self.dist}: parameter {name} ({describe(p)}) must have dtype {pdtype}, got {p.dtype}")
+                raise TypeError(f"{self.dist}: parameter {name} ({describe(p)}) must have dtype {pdtype}, "
+                                f"got {p.dtype}")
         out = list(static) if static is not None else list(_static_values(shape, self.ndim))
         for name, p in zip(names, params):
             if p.ndim > self.ndim:
