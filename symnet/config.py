@@ -114,7 +114,8 @@ class Config:
         name = name.replace(".", "__")
         flags = self._flags
         if name not in flags:
-            raise ConfigError(f"unknown config flag {name!r} (from {source}); known flags: {', '.join(sorted(flags))}")
+            raise ConfigError(f"unknown config flag {name!r} with value {value!r} (from {source}); "
+                              f"known flags: {', '.join(sorted(flags))}")
         flag = flags[name]
         try:
             parsed = flag.parse(value)
