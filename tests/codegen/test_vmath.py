@@ -1,0 +1,297 @@
+"""codegen.llvm.vmath against high-precision references: ulp error over wide ranges, NumPy-exact
+special values, and vectorised (zmm/ymm) loops.  One module holds every kernel (one JIT)."""
+from __future__ import annotations
+
+import ctypes
+import math
+import re
+
+import numpy as np
+import pytest
+
+llvm = pytest.importorskip("llvmlite.binding")
+from llvmlite import ir  # noqa: E402
+
+from codegen.llvm import vmath  # noqa: E402
+
+DTYPES = {32: np.float32, 64: np.float64}
+
+
+# ---- tiny JIT harness ---------------------------------------------------------------------------
+def _loop_kernel(mod: ir.Module, fname: str, name: str, bits: int, fallback: bool = False) -> None:
+    """void fname(T* x, T* y, i64 n): y[i] = name(x[i])."""
+    fty = ir.FloatType() if bits == 32 else ir.DoubleType()
+    i64 = ir.IntType(64)
+    fn = ir.Function(mod, ir.FunctionType(ir.VoidType(), [fty.as_pointer(), fty.as_pointer(), i64]), fname)
+    x, y, n = fn.args
+    for a in (x, y):
+        a.add_attribute("noalias")
+    entry, loop, done = fn.append_basic_block("entry"), fn.append_basic_block("loop"), fn.append_basic_block("done")
+    b = ir.IRBuilder(entry)
+    b.cbranch(b.icmp_signed(">", n, ir.Constant(i64, 0)), loop, done)
+    b.position_at_end(loop)
+    i = b.phi(i64)
+    i.add_incoming(ir.Constant(i64, 0), entry)
+    v = b.load(b.gep(x, [i], inbounds=True))
+    r = vmath.emit_unary(b, name, v, libm_fallback=fallback)
+    b.store(r, b.gep(y, [i], inbounds=True))
+    nxt = b.add(i, ir.Constant(i64, 1))
+    i.add_incoming(nxt, b.block)
+    b.cbranch(b.icmp_signed("<", nxt, n), loop, done)
+    b = ir.IRBuilder(done)
+    b.ret_void()
+
+
+class _Jit:
+    def __init__(self) -> None:
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+        mod = ir.Module(name="vmath_test")
+        mod.triple = llvm.get_process_triple()
+        self.names = []
+        for bits in (32, 64):
+            for name in vmath.SUPPORTED:
+                _loop_kernel(mod, f"f_{name}_{bits}", name, bits)
+                self.names.append((name, bits))
+            for name in ("sin", "cos"):
+                _loop_kernel(mod, f"fb_{name}_{bits}", name, bits, fallback=True)
+        target = llvm.Target.from_triple(mod.triple)
+        self.tm = target.create_target_machine(cpu=llvm.get_host_cpu_name(),
+                                               features=llvm.get_host_cpu_features().flatten(), opt=3)
+        parsed = llvm.parse_assembly(str(mod))
+        parsed.verify()
+        pto = llvm.create_pipeline_tuning_options(speed_level=3)
+        pto.loop_vectorization = True
+        pb = llvm.create_pass_builder(self.tm, pto)
+        pb.getModulePassManager().run(parsed, pb)
+        self.asm = self.tm.emit_assembly(parsed)
+        self.engine = llvm.create_mcjit_compiler(parsed, self.tm)
+        self.engine.finalize_object()
+        self.mod = parsed
+
+    def fn(self, fname: str):
+        addr = self.engine.get_function_address(fname)
+        return ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64)(addr)
+
+    def __call__(self, name: str, x: np.ndarray, prefix: str = "f") -> np.ndarray:
+        bits = 32 if x.dtype == np.float32 else 64
+        x = np.ascontiguousarray(x)
+        y = np.empty_like(x)
+        self.fn(f"{prefix}_{name}_{bits}")(x.ctypes.data, y.ctypes.data, x.size)
+        return y
+
+    def function_asm(self, fname: str) -> str:
+        m = re.search(rf"^{fname}:(.*?)\.Lfunc_end", self.asm, re.S | re.M)
+        assert m, fname
+        return m.group(1)
+
+
+@pytest.fixture(scope="module")
+def jit():
+    return _Jit()
+
+
+# ---- references --------------------------------------------------------------------------------
+def _mp_erf(x: np.ndarray) -> np.ndarray:
+    import mpmath as mp
+
+    mp.mp.dps = 30
+    out = np.empty(x.shape, dtype=np.longdouble)
+    for i, v in enumerate(x.ravel()):
+        out.flat[i] = np.longdouble(str(mp.erf(mp.mpf(float(v)))))
+    return out
+
+
+def reference(name: str, x: np.ndarray) -> np.ndarray:
+    """High-precision value (long double; erf via scipy/mpmath) of name(x)."""
+    xl = x.astype(np.longdouble)
+    with np.errstate(all="ignore"):
+        if name == "exp":
+            return np.exp(xl)
+        if name == "expm1":
+            return np.expm1(xl)
+        if name == "log":
+            return np.log(xl)
+        if name == "log1p":
+            return np.log1p(xl)
+        if name == "tanh":
+            return np.tanh(xl)
+        if name == "sigmoid":
+            return 1 / (1 + np.exp(-xl))
+        if name == "softplus":
+            return np.where(xl > 0, xl + np.log1p(np.exp(-xl)), np.log1p(np.exp(xl)))
+        if name == "sin":
+            return np.sin(xl)
+        if name == "cos":
+            return np.cos(xl)
+        if name == "erf":
+            if x.dtype == np.float32:
+                from scipy.special import erf
+
+                return erf(x.astype(np.float64)).astype(np.longdouble)
+            out = np.sign(xl)
+            mid = np.abs(x) < 6.5
+            out[mid] = _mp_erf(x[mid])
+            return out
+    raise KeyError(name)
+
+
+def ulp_error(y: np.ndarray, ref: np.ndarray, dtype) -> np.ndarray:
+    """|y - ref| in units of the last place of ref rounded to dtype (nan where both special)."""
+    finfo = np.finfo(dtype)
+    with np.errstate(all="ignore"):
+        r = ref.astype(dtype)
+        ulp = np.spacing(np.abs(r)).astype(np.longdouble)
+        ulp = np.where(np.isinf(r), np.spacing(finfo.max), ulp)
+        err = np.abs(y.astype(np.longdouble) - ref) / ulp
+    both_inf = np.isinf(y) & np.isinf(r) & (np.sign(y) == np.sign(r))
+    err = np.where(both_inf, 0.0, err)
+    return err.astype(np.float64)
+
+
+def inputs(bits: int, rng: np.random.Generator) -> np.ndarray:
+    dt = DTYPES[bits]
+    f = np.finfo(dt)
+    parts = [rng.uniform(-100, 100, 60_000), rng.uniform(-3, 3, 20_000), rng.uniform(-25, 25, 20_000)]
+    top = 38 if bits == 32 else 300
+    mags = 10.0 ** rng.uniform(-top, top, 40_000)
+    parts.append(mags * rng.choice([-1.0, 1.0], mags.size))
+    den = rng.uniform(0, 1, 2_000) * float(f.smallest_normal)
+    parts += [den, -den]
+    parts.append(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, float(f.max), -float(f.max),
+                           float(f.smallest_normal), float(f.smallest_subnormal), -float(f.smallest_subnormal),
+                           88.7, 88.72283935546875, 88.8, -87.3, -103.9, -104.0, -745.1, 709.7, 709.8,
+                           9.0, 9.1, 19.0, 20.0, -1.0, 1.0, 0.5, -0.5, 1e-7, -1e-7, 1e-30]))
+    x = np.concatenate(parts).astype(dt)
+    return x
+
+
+# ---- tests -------------------------------------------------------------------------------------
+MEASURED: dict = {}
+
+
+@pytest.mark.parametrize("bits", [32, 64])
+@pytest.mark.parametrize("name", vmath.SUPPORTED)
+def test_accuracy(jit, name, bits):
+    rng = np.random.default_rng(1234 + bits)
+    dt = DTYPES[bits]
+    x = inputs(bits, rng)
+    if name in ("log", "log1p"):                     # also the domain near 1 and -1
+        x = np.concatenate([x, (1 + rng.uniform(-0.5, 0.5, 20_000)).astype(dt),
+                            (-1 + 10.0 ** rng.uniform(-7, 0, 5_000)).astype(dt)])
+    if name in ("sin", "cos"):
+        x = x[~(np.abs(x) > vmath.SINCOS_LIMIT)]
+        near = (np.arange(1, 4000) * (np.pi / 2)).astype(dt)   # close to multiples of pi/2
+        x = np.concatenate([x, near, np.nextafter(near, dt(np.inf))])
+    if name == "erf" and bits == 64:                 # mpmath reference: keep it small
+        x = np.concatenate([x[:3000], rng.uniform(-7, 7, 3000), x[-40:]]).astype(dt)
+    y = jit(name, x)
+    ref = reference(name, x)
+    finite_ref = np.isfinite(ref)
+    err = ulp_error(y, ref, dt)
+    worst = float(np.nanmax(np.where(finite_ref, err, 0.0)))
+    MEASURED[(name, bits)] = worst
+    print(f"{name} float{bits}: max ulp error {worst:.3f}")
+    bad = np.argmax(np.where(finite_ref, err, 0.0))
+    assert worst <= vmath.ULP_BOUNDS[bits][name], (name, bits, x[bad], y[bad], ref[bad])
+    # nan exactly where the reference is nan, infinities equal
+    with np.errstate(over="ignore"):
+        ref_t = ref.astype(dt)
+    assert np.array_equal(np.isnan(y), np.isnan(ref_t) | np.isnan(x)), name
+    inf_ref = np.isinf(ref_t) & np.isinf(ref)
+    assert np.array_equal(y[inf_ref], ref[inf_ref].astype(dt))
+
+
+def _np_ref(name, x):
+    with np.errstate(all="ignore"):
+        if name == "sigmoid":
+            return (1 / (1 + np.exp(-x.astype(np.float64)))).astype(x.dtype)
+        if name == "softplus":
+            return np.logaddexp(x.dtype.type(0), x)
+        if name == "erf":
+            from scipy.special import erf
+            return erf(x)
+        return getattr(np, name)(x)
+
+
+@pytest.mark.parametrize("bits", [32, 64])
+@pytest.mark.parametrize("name", vmath.SUPPORTED)
+def test_special_values_match_numpy(jit, name, bits):
+    dt = DTYPES[bits]
+    f = np.finfo(dt)
+    x = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1000.0, -1000.0, float(f.max), -float(f.max),
+                  float(f.smallest_subnormal), -float(f.smallest_subnormal), 1e30, -1e30], dtype=dt)
+    y = jit(name, x)
+    want = _np_ref(name, x)
+    if name in ("sin", "cos"):           # out of the pure-IR range: nan unless the libm fallback is on
+        big = np.abs(x) > vmath.SINCOS_LIMIT
+        assert np.isnan(y[big]).all()
+        y, want, x = y[~big], want[~big], x[~big]
+    special = ~np.isfinite(want) | (want == 0) | (np.abs(want) == 1)
+    np.testing.assert_array_equal(y[special], want[special])
+    num = special & ~np.isnan(want)                 # the sign of a nan is not specified
+    assert np.array_equal(np.signbit(y[num]), np.signbit(want[num])), (name, x[num], y[num])
+
+
+def test_named_special_values(jit):
+    for bits in (32, 64):
+        dt = DTYPES[bits]
+        v = lambda name, *xs: jit(name, np.array(xs, dtype=dt))  # noqa: E731
+        assert v("sigmoid", -1000, 1000, -np.inf, np.inf).tolist() == [0.0, 1.0, 0.0, 1.0]
+        assert v("softplus", 1000, -1000, np.inf, -np.inf).tolist() == [1000.0, 0.0, np.inf, 0.0]
+        assert v("erf", np.inf, -np.inf, 10, -10).tolist() == [1.0, -1.0, 1.0, -1.0]
+        assert v("tanh", np.inf, -np.inf, 50, -50).tolist() == [1.0, -1.0, 1.0, -1.0]
+        assert v("exp", np.inf, -np.inf, 1000, -1000).tolist() == [np.inf, 0.0, np.inf, 0.0]
+        assert v("log", 0, -0.0, np.inf).tolist() == [-np.inf, -np.inf, np.inf]
+        assert np.isnan(v("log", -1, -np.inf)).all()
+        assert v("log1p", -1, np.inf).tolist() == [-np.inf, np.inf]
+        assert np.isnan(v("log1p", -2)).all()
+        assert v("expm1", -np.inf, np.inf, -1000).tolist() == [-1.0, np.inf, -1.0]
+        assert np.signbit(v("expm1", -0.0)).all() and np.signbit(v("log1p", -0.0)).all()
+        for name in vmath.SUPPORTED:                  # nan in -> nan out, never a number
+            assert np.isnan(v(name, np.nan)).all(), name
+        assert np.isnan(v("sin", np.inf, -np.inf)).all() and np.isnan(v("cos", np.inf)).all()
+        # tanh saturates exactly where numpy does
+        xs = np.linspace(0, 25, 20001).astype(dt)
+        np.testing.assert_array_equal(jit("tanh", xs) == 1, np.tanh(xs) == 1)
+        # exp: overflow and underflow thresholds as numpy (denormal results included)
+        t = np.linspace(-760 if bits == 64 else -110, 715 if bits == 64 else 90, 50001).astype(dt)
+        ye, we = jit("exp", t), np.exp(t)
+        np.testing.assert_array_equal(np.isinf(ye), np.isinf(we))
+        np.testing.assert_array_equal(ye == 0, we == 0)
+        # log of denormals
+        den = (np.arange(1, 2000) * np.finfo(dt).smallest_subnormal).astype(dt)
+        assert ulp_error(jit("log", den), np.log(den.astype(np.longdouble)), dt).max() <= 1
+
+
+def test_accuracy_near_zero(jit):
+    """expm1, log1p, tanh, sin, erf keep full relative accuracy for tiny arguments."""
+    rng = np.random.default_rng(7)
+    for bits in (32, 64):
+        dt = DTYPES[bits]
+        x = (10.0 ** rng.uniform(-30, -1, 5000) * rng.choice([-1, 1], 5000)).astype(dt)
+        for name in ("expm1", "log1p", "tanh", "sin", "erf"):
+            xs = x[:500] if (name == "erf" and bits == 64) else x   # mpmath reference is slow
+            err = ulp_error(jit(name, xs), reference(name, xs), dt)
+            assert err.max() <= vmath.ULP_BOUNDS[bits][name], (name, bits, err.max())
+
+
+def test_sincos_libm_fallback(jit):
+    for bits in (32, 64):
+        dt = DTYPES[bits]
+        x = np.array([1e6, -3e7, 1e22, 3.0, np.nan, np.inf, float(np.finfo(dt).max)], dtype=dt)
+        for name in ("sin", "cos"):
+            y = jit(name, x, prefix="fb")
+            want = getattr(np, name)(x)
+            np.testing.assert_allclose(y, want, rtol=4 * np.finfo(dt).eps, atol=0)
+            assert np.array_equal(np.isnan(y), np.isnan(want))
+
+
+def test_float32_loops_are_vectorised(jit):
+    feats = llvm.get_host_cpu_features()
+    if not (feats.get("avx", False) or feats.get("avx2", False)):
+        pytest.skip("host has no AVX")
+    for name in vmath.SUPPORTED:
+        body = jit.function_asm(f"f_{name}_32")
+        assert re.search(r"%[yz]mm\d+", body), f"{name}: no ymm/zmm instructions"
+        assert "call" not in body, f"{name}: loop calls out"
