@@ -236,6 +236,9 @@ config.add("device", "cpu", _choice("cpu", "cuda"), "where compiled functions ru
 config.add("mode", None, _mode, "backend: reference | llvm | cuda; unset picks from device")
 config.add("optimizer", "fast_run", _optimizer, "rewrite pipeline: fast_run | fast_compile | None")
 config.add("print_rewrites", False, _bool, "log every rewrite that fires")
+config.add("rewrite_unsafe_math", False, _bool,
+           "allow rewrites that change results for nan/inf/zero/negative inputs (x-x -> 0, x/x -> 1, "
+           "0*x -> 0, exp(log x) -> x, sympy cancellations that fail the probe check)")
 config.add("cache_dir", _default_cache_dir(), _str, "on-disk cache of compiled code")
 config.add("dump_kernels", "", _str, "directory to write every compiled kernel to (empty: off)")
 config.add("on_unused_input", "raise", _choice("raise", "warn", "ignore"), "unused function inputs")

@@ -536,12 +536,61 @@ class FunctionGraph:
             return
         if old.type.dtype != new.type.dtype or old.type.ndim != new.type.ndim:
             raise TypeError(f"replace {old!r} ({old.type}) by {new!r} ({new.type}): types differ ({reason})")
-        for client, i in list(self.clients.get(old, [])):
+        fresh = self._import(new)
+        moved = self.clients.get(old, [])
+        self.clients[old] = [(c, i) for c, i in moved if c in fresh]   # new may be computed from old
+        for client, i in moved:
+            if client in fresh:
+                continue
             if client == "output":
                 self.outputs[i] = new
             else:
                 client.inputs[i] = new
-        self._rebuild()
+            self.clients.setdefault(new, []).append((client, i))
+        self._prune(old)
+
+    # Incremental bookkeeping for replace(): O(size of the change), not O(graph) per call.
+    def _import(self, v: Variable) -> set:
+        """Add the nodes computing `v` that are not in the graph yet, with their clients."""
+        fresh: set = set()
+        stack = [v]
+        blocked = set(map(id, self.inputs))
+        while stack:
+            var = stack.pop()
+            node = var.owner
+            if node is None or node in self.nodes or id(var) in blocked:
+                self.clients.setdefault(var, [])
+                continue
+            self.nodes.add(node)
+            fresh.add(node)
+            for i, inp in enumerate(node.inputs):
+                self.clients.setdefault(inp, []).append((node, i))
+                stack.append(inp)
+            for o in node.outputs:
+                self.clients.setdefault(o, [])
+        return fresh
+
+    def _prune(self, v: Variable) -> None:
+        """Drop the nodes that no longer reach an output, starting from `v` (dead-code removal)."""
+        stack = [v]
+        while stack:
+            var = stack.pop()
+            node = var.owner
+            if node is None or node not in self.nodes or var in self.inputs:
+                continue
+            if any(self.clients.get(o) for o in node.outputs):
+                continue
+            self.nodes.discard(node)
+            for o in node.outputs:
+                self.clients.pop(o, None)
+            for i, inp in enumerate(node.inputs):
+                cl = self.clients.get(inp)
+                if cl is not None:
+                    try:
+                        cl.remove((node, i))
+                    except ValueError:
+                        pass
+                stack.append(inp)
 
     def replace_all(self, pairs: Iterable[tuple[Variable, Variable]], reason: str = "") -> None:
         pairs = list(pairs)
@@ -563,6 +612,9 @@ def as_variable(x: Any, name: str | None = None, dtype: str | None = None,
     """A Variable as is; anything else becomes a Constant (Python scalars take a 'weak' dtype)."""
     if isinstance(x, Variable):
         return x
+    conv = getattr(type(x), "__symnet_variable__", None)   # wrappers (Keras variables) that hold one
+    if conv is not None:
+        return conv(x)
     from .types import python_scalar_dtype
     if isinstance(x, (list, tuple)) and any(isinstance(e, Variable) for e in _flat(x)):
         elems = [as_variable(e) if not isinstance(e, (list, tuple)) else as_variable(e) for e in x]
