@@ -69,8 +69,16 @@ class Reduce(Op):
             return [T.second(x, gz_full)]
         out_full = T.expand_dims(self(x), self.axes)
         if self.kind == "prod":
-            # d prod / d x_i = prod / x_i; exact where x has no zeros
-            return [gz_full * out_full / x]
+            # d prod / d x_i = the product of the other entries. prod / x_i is that only where
+            # no entry is zero: with one zero, only the zero's slot gets a gradient (the product
+            # of the non-zeros); with two or more, every gradient is zero.
+            is_zero = T.eq(x, 0)
+            n_zero = T.sum(T.cast(is_zero, "int64"), axis=self.axes, keepdims=True)
+            x_nz = T.switch(is_zero, np.ones((), x.dtype), x)
+            prod_nz = T.expand_dims(Reduce("prod", self.axes)(x_nz), self.axes)
+            others = T.switch(T.eq(n_zero, 0), prod_nz / x_nz,
+                              T.switch(T.and_(T.eq(n_zero, 1), is_zero), prod_nz, np.zeros((), x.dtype)))
+            return [gz_full * others]
         if self.kind in ("max", "min"):
             mask = T.cast(T.eq(x, out_full), x.dtype)          # ties share the gradient (as TensorFlow)
             return [gz_full * mask / T.sum(mask, axis=self.axes, keepdims=True)]

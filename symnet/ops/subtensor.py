@@ -111,6 +111,7 @@ class IncSubtensor(Op):
         y = as_variable(y, partners=[x.dtype])
         sub = Subtensor(self.idx_list).make_node(x, *indices).outputs[0]
         _check_assignable(y, sub, x)
+        _check_assign_dtype(y, x)
         indices = [_as_index_scalar(i) for i in indices]
         return Apply(self, [x, y, *indices], [x.type])
 
@@ -142,6 +143,13 @@ class IncSubtensor(Op):
 
     def connection_pattern(self, node):
         return [[True], [True]] + [[False]] * (len(node.inputs) - 2)
+
+
+def _check_assign_dtype(y: Variable, x: Variable) -> None:
+    """Values are stored in x's dtype; refuse what NumPy's same_kind rule refuses (float into int)."""
+    if not np.can_cast(y.dtype, x.dtype, "same_kind"):
+        raise TypeError(f"cannot assign {describe(y)} of dtype {y.dtype} into {describe(x)} of dtype {x.dtype}; "
+                        f"cast it first with sn.cast(value, {x.dtype!r})")
 
 
 def _check_assignable(y: Variable, target: Variable, x: Variable) -> None:
@@ -205,6 +213,7 @@ class AdvancedIncSubtensor1(Op):
         idx = as_variable(idx)
         target = AdvancedSubtensor1().make_node(x, idx).outputs[0]
         _check_assignable(y, target, x)
+        _check_assign_dtype(y, x)
         return Apply(self, [x, y, idx], [x.type])
 
     def perform(self, node, inputs):

@@ -201,3 +201,19 @@ def test_max_grad_splits_ties():
 
 def test_grad_through_mean_of_unknown_shape():
     sn.verify_grad(lambda x: sn.mean(sn.reshape(x, (-1,)) ** 2), [np.random.default_rng(0).standard_normal((3, 5))])
+
+
+@pytest.mark.parametrize("v", [[0.0, 2.0, 3.0], [0.0, 0.0, 2.0], [-1.0, 0.5, 4.0]])
+def test_prod_grad_with_zeros(v):
+    sn.verify_grad(sn.prod, [np.array(v)])
+    x = sn.vector("x", dtype="float64")
+    out = F([x], sn.grad(sn.prod(x), x))(np.array(v))
+    a = np.array(v)
+    want = [np.prod(np.delete(a, i)) for i in range(a.size)]
+    np.testing.assert_allclose(out, want)
+
+
+def test_prod_grad_with_zeros_along_an_axis():
+    m = np.array([[0.0, 2.0, 3.0], [1.0, 0.0, 0.0], [1.0, 2.0, 3.0]])
+    sn.verify_grad(lambda a: sn.prod(a, axis=1, keepdims=True), [m])
+    sn.verify_grad(lambda a: sn.prod(a, axis=0), [m])

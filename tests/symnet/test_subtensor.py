@@ -184,3 +184,14 @@ def test_grad_with_symbolic_index():
     g = sn.grad(sn.sum(x[i:] ** 2), x)
     out = F([x, i], g)(np.array([1.0, 2.0, 3.0]), 1)
     np.testing.assert_allclose(out, [0.0, 4.0, 6.0])
+
+
+def test_assigning_floats_into_integers_is_refused():
+    m = sn.matrix("m", dtype="int32")
+    with pytest.raises(TypeError, match="'m'.*int32"):
+        sn.inc_subtensor(m[0], 1.5)
+    with pytest.raises(TypeError, match="'f'"):
+        sn.set_subtensor(m[np.array([0])], sn.matrix("f"))
+    out = F([m], sn.inc_subtensor(m[0], 2))(np.zeros((2, 2), "int32"))
+    np.testing.assert_array_equal(out, [[2, 2], [0, 0]])
+    assert out.dtype == np.int32
