@@ -18,8 +18,9 @@ Algorithms (coefficients fitted by Chebyshev interpolation in 60-digit mpmath, n
   log      x = 2^e * m, m in [sqrt(.5), sqrt(2)); log1p(f) = f - hfsq + s*(hfsq + R(s^2)),
            s = f/(2+f) (the fdlibm decomposition); denormal inputs are pre-scaled.
   log1p    u = 1 + x; log(u) + (x - (u - 1))/u (the rounding of u is corrected exactly).
-  tanh     t = expm1(-2|x|); copysign(-t/(2+t), x): one formula, accurate near 0 and saturating
-           to exactly +-1 (|x| >= 9.01 in float32, 19.1 in float64) like NumPy.
+  tanh     t = expm1(-2|x|); copysign(-t/(2+t), x) for |x| < ~1, 1 - 2e/(1+e) with e = exp(-2|x|)
+           beyond: accurate near 0, saturating to exactly +-1 where the rounded value is 1 (float32
+           from 9.01, NumPy from 10; float64 from 19.06, NumPy a little earlier).
   sigmoid  e = exp(-|x|); (x >= 0 ? 1 : e) / (1 + e): never overflows, sigmoid(+-1000) = 1, 0.
   softplus max(x, 0) + log1p(exp(-|x|)).
   erf      |x| < 1: x + x*P(x^2); 1 <= |x|: 1 - exp(-x^2) * R(|x|), R a polynomial in |x| fitted to
@@ -278,8 +279,11 @@ def _exp(e: _E, x):
     return e.sel(e.isnan(x), x, y)
 
 
-def _expm1_core(e: _E, x, nonpositive: bool = False):
-    """expm1 of a non-nan x (nonpositive: caller guarantees x <= 0, a cheaper tail)."""
+def _expm1_core(e: _E, x, nonpositive: bool = False, parts: bool = False):
+    """expm1 of a non-nan x (nonpositive: caller guarantees x <= 0, a cheaper tail).
+
+    parts: also return (in_a, ex): in_a marks lanes with -2 <= k <= kcut, and where k < -2,
+    ex = exp(x) itself (not rounded through expm1)."""
     hi_clamp = 0.0 if nonpositive else _EXP_HI[e.bits]
     xs = e.clamp(x, _EXPM1_LO[e.bits], hi_clamp)
     k, p = _exp_reduce(e, xs)
@@ -290,8 +294,8 @@ def _expm1_core(e: _E, x, nonpositive: bool = False):
     s = e.pow2(kc)
     ya = e.fma(s, p, e.sub(s, e.c(1.0)))          # exact 2^k - 1 plus one rounding
     # k < -2: 2^k*(1 + p) - 1 (k >= -87, one power of two suffices)
-    yb = e.sub(e.mul(e.add(p, e.c(1.0)), e.pow2(e.sel(e.b.icmp_signed(">", k, e.ci(0)), e.ci(0), k))),
-               e.c(1.0))
+    ex = e.mul(e.add(p, e.c(1.0)), e.pow2(e.sel(e.b.icmp_signed(">", k, e.ci(0)), e.ci(0), k)))
+    yb = e.sub(ex, e.c(1.0))
     if not nonpositive:        # k > kcut: 2^k*((p - 2^-k) + 1), 2^k applied in two halves
         kneg = e.b.sub(e.ci(0), e.sel(e.b.icmp_signed(">", k, e.ci(100)), e.ci(100), k))
         t = e.add(e.sub(p, e.pow2(e.sel(e.b.icmp_signed("<", kneg, e.ci(-100)), e.ci(-100), kneg))),
@@ -299,6 +303,8 @@ def _expm1_core(e: _E, x, nonpositive: bool = False):
         k1 = e.b.ashr(k, e.ci(1))
         ybig = e.mul(e.mul(t, e.pow2(k1)), e.pow2(e.b.sub(k, k1)))
         yb = e.sel(e.b.icmp_signed(">", k, e.ci(0)), ybig, yb)
+    if parts:
+        return e.sel(in_a, ya, yb), in_a, ex
     return e.sel(in_a, ya, yb)
 
 
@@ -313,8 +319,12 @@ def _expm1(e: _E, x):
 
 def _tanh(e: _E, x):
     ax = e.fabs(_sanitize(e, x))
-    t = _expm1_core(e, e.mul(ax, e.c(-2.0)), nonpositive=True)
-    y = e.div(e.b.fneg(t), e.add(t, e.c(2.0)))
+    t, small, ex = _expm1_core(e, e.mul(ax, e.c(-2.0)), nonpositive=True, parts=True)
+    # |x| < ~1: -t/(2+t) with t = expm1(-2|x|); beyond: (1-e)/(1+e) with e = exp(-2|x|) unrounded
+    num = e.sel(small, e.b.fneg(t), e.mul(ex, e.c(2.0)))
+    den = e.sel(small, e.add(t, e.c(2.0)), e.add(ex, e.c(1.0)))
+    q = e.div(num, den)
+    y = e.sel(small, q, e.sub(e.c(1.0), q))
     return _keep_zero_and_nan(e, x, e.copysign(y, x))
 
 

@@ -251,12 +251,19 @@ def test_named_special_values(jit):
         for name in vmath.SUPPORTED:                  # nan in -> nan out, never a number
             assert np.isnan(v(name, np.nan)).all(), name
         assert np.isnan(v("sin", np.inf, -np.inf)).all() and np.isnan(v("cos", np.inf)).all()
-        # tanh saturates exactly where numpy does
+        # tanh saturates to exactly 1 like numpy.  In the window just before (float32 9.01..10,
+        # float64 18.7..19.1) numpy is not correctly rounded and the two may differ by one ulp.
         xs = np.linspace(0, 25, 20001).astype(dt)
-        np.testing.assert_array_equal(jit("tanh", xs) == 1, np.tanh(xs) == 1)
+        yt = jit("tanh", xs)
+        sat = xs >= (10 if bits == 32 else 19.1)
+        assert (yt[sat] == 1).all() and (np.tanh(xs[sat]) == 1).all()
+        win = xs >= (8 if bits == 32 else 18)
+        assert (np.abs(yt[win] - np.tanh(xs[win])) <= np.spacing(dt(0.75))).all()
+        np.testing.assert_array_equal(jit("tanh", -xs), -yt)
         # exp: overflow and underflow thresholds as numpy (denormal results included)
         t = np.linspace(-760 if bits == 64 else -110, 715 if bits == 64 else 90, 50001).astype(dt)
-        ye, we = jit("exp", t), np.exp(t)
+        with np.errstate(over="ignore"):
+            ye, we = jit("exp", t), np.exp(t)
         np.testing.assert_array_equal(np.isinf(ye), np.isinf(we))
         np.testing.assert_array_equal(ye == 0, we == 0)
         # log of denormals
@@ -282,7 +289,8 @@ def test_sincos_libm_fallback(jit):
         x = np.array([1e6, -3e7, 1e22, 3.0, np.nan, np.inf, float(np.finfo(dt).max)], dtype=dt)
         for name in ("sin", "cos"):
             y = jit(name, x, prefix="fb")
-            want = getattr(np, name)(x)
+            with np.errstate(invalid="ignore"):
+                want = getattr(np, name)(x)
             np.testing.assert_allclose(y, want, rtol=4 * np.finfo(dt).eps, atol=0)
             assert np.array_equal(np.isnan(y), np.isnan(want))
 
