@@ -60,6 +60,7 @@ class ReferenceRunner:
             v = store[s]
             if id(v) in protected or v.base is not None or not v.flags.writeable:
                 v = np.array(v)          # never hand out an input, a shared value or a view of one
+            protected.add(id(v))         # nor one array twice (two outputs, an output and an update)
             values.append(v)
         for target, value in zip(self.update_targets, values[self.n_outputs:]):
             target.container.value = value if value.flags.c_contiguous else np.ascontiguousarray(value)  # 0-d stays 0-d

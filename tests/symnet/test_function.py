@@ -305,3 +305,24 @@ def test_eval_convenience():
     x = sn.vector("x")
     np.testing.assert_array_equal((x * 2.0).eval({x: np.array([1.0, 2.0], "float32")}), [2.0, 4.0])
     assert sn.constant(3.0).eval() == 3.0
+
+
+def test_outputs_and_updates_never_alias_each_other():
+    x = sn.vector("x")
+    y = x * 2.0
+    a, b = F([x], [y, y])(np.ones(2, "float32"))
+    assert not np.shares_memory(a, b)
+    W = sn.shared(np.ones(2, "float32"), name="W")
+    new_W = W * 3.0
+    out = F([], new_W, updates=[(W, new_W)])()
+    assert not np.shares_memory(out, W.get_value(borrow=True))
+    out[0] = 100.0                                       # the caller's array is theirs alone
+    np.testing.assert_array_equal(W.get_value(), [3.0, 3.0])
+    C = sn.shared(np.ones(2, "float32"), name="C")
+    D = sn.shared(np.ones(2, "float32"), name="D")
+    F([], [], updates=[(C, C + D), (D, C + D)])()
+    assert not np.shares_memory(C.get_value(borrow=True), D.get_value(borrow=True))
+    V = sn.shared(np.ones(2, "float32"), name="V")
+    inp = np.array([5.0, 6.0], "float32")
+    F([x], [], updates=[(V, x)])(inp)
+    assert not np.shares_memory(V.get_value(borrow=True), inp)
