@@ -10,7 +10,9 @@ and never beyond MAX_FUSED_INPUTS inputs per fused op. Scalar constants go into 
 cluster becomes one Elemwise(Composite): one loop for the LLVM and CUDA backends.
 
 reduce_fusion turns reduce(elementwise(...)) into FusedReduce when the reduction is the only
-user of the elementwise result: sum(exp(x - m)) is one pass with no temporary.
+user of the elementwise result (sum(exp(x - m)) is one pass with no temporary), or when the
+elementwise code is cheap and its other users are elementwise too (then it is recomputed in
+the reduction and fused into those users, and never stored).
 """
 from __future__ import annotations
 
@@ -165,6 +167,14 @@ def elemwise_fusion(fgraph: FunctionGraph) -> int:
     return changes
 
 
+def _cheap(op) -> bool:
+    """Few arithmetic steps and nothing transcendental: worth recomputing rather than storing."""
+    steps = op.program if isinstance(op, S.Composite) else [(op, (), None)]
+    light = (S.Add, S.Sub, S.Mul, S.Neg, S.Second, S.Identity, S.CastOp, S.Maximum, S.Minimum, S.Const,
+             S.Square, S.Abs)
+    return len(steps) <= 8 and all(isinstance(o, light) for o, _, _ in steps)
+
+
 @global_rewrite("fuse")
 def reduce_fusion(fgraph: FunctionGraph) -> int:
     """reduce(elementwise(..)) -> FusedReduce when the reduce is the only user."""
@@ -175,8 +185,12 @@ def reduce_fusion(fgraph: FunctionGraph) -> int:
             continue
         v = node.inputs[0]
         p = v.owner
-        if p is None or not _fusable(p) or len(fgraph.clients.get(v, ())) != 1:
+        if p is None or not _fusable(p):
             continue
+        others = [c for c, _ in fgraph.clients.get(v, ()) if c is not node]
+        if others and not (_cheap(p.op.scalar_op) and all(
+                c != "output" and _fusable(c) for c in others)):
+            continue      # duplicate only cheap code whose other users fuse it too
         op = p.op.scalar_op
         if not isinstance(op, S.Composite):
             n = len(p.inputs)
