@@ -134,7 +134,12 @@ def reduce_to_shape(g: Variable, x: Variable) -> Variable:
 
 
 class _GraphBuilder(S.ExprBuilder):
-    """from_sympy target that builds elementwise symnet ops."""
+    """from_sympy target that builds elementwise symnet ops. `dtype` is the float dtype of the
+    derivative: constants that meet no float tensor (switch(c, 1, 0)) take it, so a float32
+    gradient never goes through float64."""
+
+    def __init__(self, dtype: str = "float64") -> None:
+        self.dtype = dtype
 
     def const(self, value: float) -> float:
         return value if not float(value).is_integer() else int(value) if builtins.abs(value) < 2 ** 53 else value
@@ -145,6 +150,8 @@ class _GraphBuilder(S.ExprBuilder):
             return float(arr)
         if isinstance(op, S.SwitchOp) and not isinstance(args[0], Variable):
             return args[1] if args[0] else args[2]
+        if isinstance(op, S.SwitchOp) and not any(isinstance(a, Variable) for a in args[1:]):
+            args = [args[0]] + [np.asarray(a, dtype=self.dtype) for a in args[1:]]
         return Elemwise(op)(*args)
 
 
@@ -161,7 +168,7 @@ def _derivative_graph(op: S.ScalarOp, inputs: list[Variable], outputs: list[Vari
         symbols[out_sym] = outputs[0]
     if expr == 0:
         return None
-    res = S.from_sympy(expr, symbols, _GraphBuilder())
+    res = S.from_sympy(expr, symbols, _GraphBuilder(inputs[i].dtype))
     return res
 
 

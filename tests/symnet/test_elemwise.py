@@ -425,3 +425,23 @@ def test_float32_grad_is_float32():
     out = F([x], g)(np.zeros((2, 2), "float32"))
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, 2.0)
+
+
+def _float64_nodes(v):
+    from symnet.graph import ancestors
+    return sorted({str(a.owner.op) for a in ancestors([v]) if a.dtype == "float64" and a.owner is not None})
+
+
+@pytest.mark.parametrize("name", GRAD_UNARY + ["floor", "sign"])
+def test_float32_gradient_graph_has_no_float64_node(name):
+    x = sn.matrix("x")
+    g = sn.grad(sn.sum(UNARY[name][0](x)), x, disconnected_inputs="ignore")
+    assert g.dtype == "float32" and _float64_nodes(g) == []
+
+
+@pytest.mark.parametrize("name", sorted(n for n in BINARY if BINARY[n][2] != "ties"))
+def test_float32_binary_gradient_graph_has_no_float64_node(name):
+    x, y = sn.matrix("x"), sn.matrix("y")
+    gx, gy = sn.grad(sn.sum(BINARY[name][0](x, y)), [x, y], disconnected_inputs="ignore")
+    assert _float64_nodes(gx) == [] and _float64_nodes(gy) == []
+    assert gx.dtype == gy.dtype == "float32"
