@@ -59,6 +59,9 @@ ULP_BOUNDS = {
              sin=1.0, cos=1.0),
 }
 
+# emit_unary(..., fast=True) bounds (float32)
+FAST_ULP_BOUNDS = dict(tanh=5.0)
+
 _CONTRACT = ("contract",)
 
 
@@ -328,6 +331,23 @@ def _tanh(e: _E, x):
     return _keep_zero_and_nan(e, x, e.copysign(y, x))
 
 
+# fast float32 tanh: x*P(x^2)/Q(x^2) on |x| <= 9.02 (rational fit, Sanathanan-Koerner iteration)
+_TANH_FAST_P = _hs(['0x1.ffffffe81a244p-1', '0x1.0d88ef69be5c2p-3', '0x1.a2543225cecc7p-9',
+                    '0x1.978a49c7f04eep-17', '-0x1.ae0b78852668dp-26', '0x1.7628d071f4638p-34',
+                    '-0x1.124bab0907041p-42', '0x1.b24d13d5eed01p-52'])
+_TANH_FAST_Q = _hs(['0x1.0000000000000p+0', '0x1.dc19caf40ee06p-2', '0x1.96f66a382a202p-6',
+                    '0x1.18c34571aa762p-12'])
+
+
+def _tanh_fast(e: _E, x):
+    """About half the instructions of _tanh, max error ~4 ulp (float32 only)."""
+    xc = e.clamp(x, -9.02, 9.02)                           # nan passes through the selects
+    z = e.mul(xc, xc)
+    y = e.div(e.mul(xc, e.poly(z, _TANH_FAST_P)), e.poly(z, _TANH_FAST_Q))
+    sat = e.cmp(">=", e.fabs(x), e.c(9.01))
+    return e.sel(sat, e.copysign(e.c(1.0), x), y)
+
+
 def _sigmoid(e: _E, x):
     xs = _sanitize(e, x)
     ex = _exp_clamped(e, e.b.fneg(e.fabs(xs)))
@@ -485,8 +505,13 @@ _EMITTERS = dict(exp=_exp, expm1=_expm1, log=_log, log1p=_log1p, tanh=_tanh, sig
 assert tuple(_EMITTERS) == SUPPORTED
 
 
-def emit_unary(builder: ir.IRBuilder, name: str, x: ir.Value, *, libm_fallback: bool = False) -> ir.Value:
+def emit_unary(builder: ir.IRBuilder, name: str, x: ir.Value, *, libm_fallback: bool = False,
+               fast: bool = False) -> ir.Value:
     """Emit ``name(x)`` inline at the builder's position; pure IR (no calls, globals or branches).
+
+    fast: where a cheaper, less accurate form exists, use it (today: float32 tanh, a rational
+    approximation with max error FAST_ULP_BOUNDS['tanh'] instead of ULP_BOUNDS[32]['tanh'],
+    about 2x faster; same special values).  Other names/dtypes ignore it.
 
     libm_fallback (sin/cos only): also emit a branch that calls the libm scalar function for
     elements with SINCOS_LIMIT < |x| < inf (this declares ``sin``/``cos``/``sinf``/``cosf`` in the
@@ -497,6 +522,8 @@ def emit_unary(builder: ir.IRBuilder, name: str, x: ir.Value, *, libm_fallback: 
         raise NotImplementedError(f"codegen.llvm.vmath: no vector emitter for {name!r}; "
                                   f"supported: {', '.join(SUPPORTED)}") from None
     e = _E(builder, x.type)
+    if fast and name == "tanh" and e.bits == 32:
+        fn = _tanh_fast
     y = fn(e, x)
     if libm_fallback and name in ("sin", "cos"):
         y = _libm_fallback(e, name, x, y)

@@ -18,7 +18,8 @@ DTYPES = {32: np.float32, 64: np.float64}
 
 
 # ---- tiny JIT harness ---------------------------------------------------------------------------
-def _loop_kernel(mod: ir.Module, fname: str, name: str, bits: int, fallback: bool = False) -> None:
+def _loop_kernel(mod: ir.Module, fname: str, name: str, bits: int, fallback: bool = False,
+                 fast: bool = False) -> None:
     """void fname(T* x, T* y, i64 n): y[i] = name(x[i])."""
     fty = ir.FloatType() if bits == 32 else ir.DoubleType()
     i64 = ir.IntType(64)
@@ -33,7 +34,7 @@ def _loop_kernel(mod: ir.Module, fname: str, name: str, bits: int, fallback: boo
     i = b.phi(i64)
     i.add_incoming(ir.Constant(i64, 0), entry)
     v = b.load(b.gep(x, [i], inbounds=True))
-    r = vmath.emit_unary(b, name, v, libm_fallback=fallback)
+    r = vmath.emit_unary(b, name, v, libm_fallback=fallback, fast=fast)
     b.store(r, b.gep(y, [i], inbounds=True))
     nxt = b.add(i, ir.Constant(i64, 1))
     i.add_incoming(nxt, b.block)
@@ -55,6 +56,7 @@ class _Jit:
                 self.names.append((name, bits))
             for name in ("sin", "cos"):
                 _loop_kernel(mod, f"fb_{name}_{bits}", name, bits, fallback=True)
+        _loop_kernel(mod, "fast_tanh_32", "tanh", 32, fast=True)
         target = llvm.Target.from_triple(mod.triple)
         self.tm = target.create_target_machine(cpu=llvm.get_host_cpu_name(),
                                                features=llvm.get_host_cpu_features().flatten(), opt=3)
@@ -303,3 +305,19 @@ def test_float32_loops_are_vectorised(jit):
         body = jit.function_asm(f"f_{name}_32")
         assert re.search(r"%[yz]mm\d+", body), f"{name}: no ymm/zmm instructions"
         assert "call" not in body, f"{name}: loop calls out"
+
+
+def test_fast_tanh_float32(jit):
+    rng = np.random.default_rng(3)
+    x = np.concatenate([inputs(32, rng), np.linspace(-12, 12, 100_001)]).astype(np.float32)
+    y = jit("tanh", x, prefix="fast")
+    ref = reference("tanh", x)
+    err = ulp_error(y, ref, np.float32)
+    worst = float(np.nanmax(np.where(np.isnan(x), 0.0, err)))
+    print(f"fast tanh float32: max ulp error {worst:.3f}")
+    assert worst <= vmath.FAST_ULP_BOUNDS["tanh"]
+    assert np.array_equal(np.isnan(y), np.isnan(x))
+    sp = np.array([np.inf, -np.inf, 0.0, -0.0, 10, -10, 1e30], dtype=np.float32)
+    ys = jit("tanh", sp, prefix="fast")
+    assert ys.tolist() == [1.0, -1.0, 0.0, 0.0, 1.0, -1.0, 1.0] and np.signbit(ys[3])
+    assert re.search(r"%[yz]mm\d+", jit.function_asm("fast_tanh_32"))
