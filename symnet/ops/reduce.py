@@ -193,7 +193,12 @@ def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Vari
     v = mean(sqr(x - m), axes, keepdims=keepdims)
     if ddof:
         n = _count(x, axes)
-        v = v * (n / (n - ddof)) if isinstance(n, int) else v * n / (n - ddof)
+        if isinstance(n, int):
+            v = v * (n / (n - ddof))
+        else:   # a symbolic int64 count: scale in v's dtype, so float32 stays float32
+            from .elemwise import cast
+            n = cast(n, v.dtype)
+            v = v * n / (n - ddof)
     return v
 
 

@@ -217,3 +217,13 @@ def test_prod_grad_with_zeros_along_an_axis():
     m = np.array([[0.0, 2.0, 3.0], [1.0, 0.0, 0.0], [1.0, 2.0, 3.0]])
     sn.verify_grad(lambda a: sn.prod(a, axis=1, keepdims=True), [m])
     sn.verify_grad(lambda a: sn.prod(a, axis=0), [m])
+
+
+def test_float32_stays_float32_in_var_std_with_unknown_shape():
+    x = sn.matrix("x")
+    for y in (sn.var(x, 0, ddof=1), sn.std(x, ddof=1), sn.mean(x, 1), sn.logsumexp(x, 0)):
+        assert y.dtype == "float32"
+    v = np.random.default_rng(0).standard_normal((5, 3)).astype("float32")
+    out = F([x], sn.var(x, 0, ddof=1))(v)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, v.var(0, ddof=1), rtol=1e-5)
