@@ -33,12 +33,21 @@ Algorithms (coefficients fitted by Chebyshev interpolation in 60-digit mpmath, n
            2^19*pi/2); beyond it the pure-IR emitter gives nan, and ``libm_fallback=True`` adds
            a branch that calls libm sin/cos (declared in the module) for such elements only.
 
-Measured max error against high-precision references (tests/codegen/test_vmath.py asserts these
-bounds; inputs: uniform [-100, 100], log-uniform 1e-38..1e38 (1e-300..1e300 for float64) of both
-signs, denormals, +-0, +-inf, nan), in ulp of the result's type:
-  float32: exp 1, expm1 1, log 1, log1p 2, tanh 2, sigmoid 2, softplus 2, erf 2, sin 1, cos 1
-  float64: exp 1, expm1 1, log 1, log1p 2, tanh 2, sigmoid 2, softplus 2, erf 2, sin 1, cos 1
-(see ULP_BOUNDS; the test prints the measured values.)
+Measured max error against high-precision references (long double / mpmath / scipy), in ulp of
+the result's type, over uniform [-100, 100], [-3, 3], [-25, 25], log-uniform magnitudes
+1e-38..1e38 (float64: 1e-300..1e300) of both signs, denormals, +-0, +-inf, nan (test_vmath.py
+prints them and asserts ULP_BOUNDS):
+           exp   expm1  log   log1p  tanh  sigmoid softplus erf   sin   cos
+  float32  0.95  1.22   0.75  1.43   2.10  2.13    1.75     1.37  0.50  0.50
+  float64  0.95  1.72   0.77  1.38   2.19  2.01    1.92     0.87  0.78  0.78
+  fast=True float32 tanh (rational x*P(x^2)/Q(x^2)): 4.70.
+
+Speed (16,777,216 float32, one thread, this 2-core Zen 4): tanh 15.8 ms (np.tanh 9.8 ms),
+fast tanh 5.0 ms (np.copyto 5.5 ms: bandwidth bound), exp 7.4, log 8.7, sigmoid 7.3, erf 12.3,
+softplus 17.2, sin 55.7 (evaluated in float64).
+
+libm_fallback=True (sin/cos) puts a call behind a branch; the loop vectoriser then leaves the
+loop scalar (measured), so use it only where exactness beyond SINCOS_LIMIT matters more than speed.
 """
 from __future__ import annotations
 
