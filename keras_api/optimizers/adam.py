@@ -5,7 +5,7 @@ from typing import Any
 
 import symnet as sn
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, const
 
 
 class Adam(Optimizer):
@@ -29,8 +29,8 @@ class Adam(Optimizer):
     def update_step(self, gradient, variable, learning_rate, index):
         dtype = variable.dtype
         local_step = sn.cast(self.iterations + 1, dtype)
-        beta_1_power = sn.pow(sn.cast(self.beta_1, dtype), local_step)
-        beta_2_power = sn.pow(sn.cast(self.beta_2, dtype), local_step)
+        beta_1_power = sn.pow(const(self.beta_1, dtype), local_step)
+        beta_2_power = sn.pow(const(self.beta_2, dtype), local_step)
         m = self._slots["momentum"][index]
         v = self._slots["velocity"][index]
         alpha = learning_rate * sn.sqrt(1.0 - beta_2_power) / (1.0 - beta_1_power)

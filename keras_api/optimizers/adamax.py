@@ -5,7 +5,7 @@ from typing import Any
 
 import symnet as sn
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, const
 
 
 class Adamax(Optimizer):
@@ -24,7 +24,7 @@ class Adamax(Optimizer):
     def update_step(self, gradient, variable, learning_rate, index):
         dtype = variable.dtype
         local_step = sn.cast(self.iterations + 1, dtype)
-        beta_1_power = sn.pow(sn.cast(self.beta_1, dtype), local_step)
+        beta_1_power = sn.pow(const(self.beta_1, dtype), local_step)
         m, u = self._slots["m"][index], self._slots["u"][index]
         m_new = self._set(m, m + (gradient - m) * (1.0 - self.beta_1))
         u_new = self._set(u, sn.maximum(self.beta_2 * u, sn.abs(gradient)))

@@ -8,7 +8,7 @@ import numpy as np
 import symnet as sn
 
 from .. import backend
-from .optimizer import Optimizer
+from .optimizer import Optimizer, const
 
 
 class Nadam(Optimizer):
@@ -34,19 +34,19 @@ class Nadam(Optimizer):
         dtype = self._u_product.dtype
         t = sn.cast(self.iterations + 1, dtype)
         self._u_product_new = self._set(self._u_product,
-                                        self._u_product * self.beta_1 * (1.0 - 0.5 * sn.pow(sn.cast(0.96, dtype), t)))
+                                        self._u_product * self.beta_1 * (1.0 - 0.5 * sn.pow(const(0.96, dtype), t)))
 
     def update_step(self, gradient, variable, learning_rate, index):
         dtype = variable.dtype
         local_step = sn.cast(self.iterations + 1, dtype)
         next_step = sn.cast(self.iterations + 2, dtype)
-        decay = sn.cast(0.96, dtype)
+        decay = const(0.96, dtype)
         b1, b2 = self.beta_1, self.beta_2
         u_t = b1 * (1.0 - 0.5 * sn.pow(decay, local_step))
         u_t_1 = b1 * (1.0 - 0.5 * sn.pow(decay, next_step))
         u_product_t = sn.cast(self._u_product_new, dtype)
         u_product_t_1 = u_product_t * u_t_1
-        beta_2_power = sn.pow(sn.cast(b2, dtype), local_step)
+        beta_2_power = sn.pow(const(b2, dtype), local_step)
         m, v = self._slots["momentum"][index], self._slots["velocity"][index]
         m_new = self._set(m, m + (gradient - m) * (1.0 - b1))
         v_new = self._set(v, v + (sn.square(gradient) - v) * (1.0 - b2))

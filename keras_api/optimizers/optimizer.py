@@ -259,3 +259,8 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def const(value: float, dtype: str) -> Variable:
+    """A constant of exactly `dtype` (sn.cast(0.999, 'float64') would round through floatX first)."""
+    return sn.constant(np.asarray(value, dtype=dtype))
