@@ -99,10 +99,8 @@ def _is_axis_index(v: Variable, x: Variable, ax: int) -> bool:
 
 
 def _sparse_indices(t: Variable, x: Variable, ax: int) -> Variable | None:
-    """If t is cast(eq(expand_dims(idx, ax), arange along ax)), the integer indices idx."""
-    if not isinstance(scalar_of(t), S.CastOp):
-        return None
-    e = t.owner.inputs[0]
+    """If t is [cast](eq(expand_dims(idx, ax), arange along ax)), the integer indices idx."""
+    e = t.owner.inputs[0] if isinstance(scalar_of(t), S.CastOp) else t
     if not isinstance(scalar_of(e), S.EQ):
         return None
     for a, b in (e.owner.inputs, reversed(e.owner.inputs)):
@@ -276,3 +274,183 @@ def shape_through_same_shape_op(fgraph: FunctionGraph, node: Apply):
     if same and v.owner.inputs[0].ndim == v.ndim:
         return [Shape()(v.owner.inputs[0])]
     return None
+
+
+# ------------------------------------------------------------------------------------------
+# The same identities inside elementwise expression trees (reaches gradient graphs)
+# ------------------------------------------------------------------------------------------
+_STAB_OPS = (S.Exp, S.Log, S.SigmoidOp)
+
+
+class _Stabilizer:
+    """Bottom-up sympy rewriting with the stable identities; `leaf_info` describes leaves that
+    are exp(u) or expand_dims(sum(exp(u))), for the softmax-like exp(u) / sum(exp(u))."""
+
+    def __init__(self, leaf_exp: dict, leaf_sum: dict, leaf_recip: dict) -> None:
+        self.leaf_exp, self.leaf_sum, self.leaf_recip = leaf_exp, leaf_sum, leaf_recip
+        self.fired = 0
+        self.lse_needed: dict = {}    # sum-leaf symbol -> (u symbol, lse symbol)
+
+    def __call__(self, e):
+        import sympy
+        from ..scalar import Sigmoid, Softplus
+        if e.is_Atom:
+            return e
+        e = e.func(*[self(a) for a in e.args])
+        if isinstance(e, sympy.log):
+            a = e.args[0]
+            if isinstance(a, Sigmoid):
+                self.fired += 1
+                return -Softplus(-a.args[0])
+            c, r = a.as_coeff_Add()
+            if c == 1 and r != 0:
+                if isinstance(r, sympy.exp):
+                    self.fired += 1
+                    return Softplus(r.args[0])
+                if r.could_extract_minus_sign() and isinstance(-r, Sigmoid):
+                    self.fired += 1
+                    return -Softplus((-r).args[0])
+                self.fired += 1
+                return S.log1p.sympy(r)
+            return e
+        if isinstance(e, sympy.Add):
+            c, r = e.as_coeff_Add()
+            if c == -1 and isinstance(r, sympy.exp):
+                self.fired += 1
+                return S.expm1.sympy(r.args[0])
+            return e
+        if isinstance(e, sympy.Mul):
+            return self._mul(e)
+        return e
+
+    def _mul(self, e):
+        import sympy
+        from ..scalar import Sigmoid
+        factors = list(e.args)
+        changed = False
+        for k, f in enumerate(factors):
+            if not (isinstance(f, sympy.Pow) and f.exp == -1):
+                continue
+            b = f.base
+            c, r = b.as_coeff_Add()
+            if c == 1 and isinstance(r, sympy.exp):              # 1 / (1 + exp(a))
+                a = r.args[0]
+                if r in factors:                                  # exp(a) / (1 + exp(a))
+                    factors[factors.index(r)] = sympy.S.One
+                    factors[k] = Sigmoid(a)
+                else:
+                    factors[k] = Sigmoid(-a)
+                changed = True
+            elif b in self.leaf_sum and self.leaf_sum[b] in factors and not self.leaf_recip.get(b):
+                # exp(u) / sum(exp(u))
+                e_sym = self.leaf_sum[b]
+                u_sym, lse_sym = self.lse_needed.setdefault(
+                    b, (self.leaf_exp[e_sym], sympy.Symbol(f"lse_{b.name}", real=True)))
+                factors[factors.index(e_sym)] = sympy.S.One
+                factors[k] = sympy.exp(u_sym - lse_sym)
+                changed = True
+        for k, f in enumerate(factors):          # exp(u) * (1 / sum(exp(u))) with the reciprocal a leaf
+            if f in self.leaf_sum and self.leaf_recip.get(f) and self.leaf_sum[f] in factors:
+                e_sym = self.leaf_sum[f]
+                u_sym, lse_sym = self.lse_needed.setdefault(
+                    f, (self.leaf_exp[e_sym], sympy.Symbol(f"lse_{f.name}", real=True)))
+                factors[factors.index(e_sym)] = sympy.S.One
+                factors[k] = sympy.exp(u_sym - lse_sym)
+                changed = True
+        if changed:
+            self.fired += 1
+            return sympy.Mul(*factors)
+        return e
+
+
+def _expand_dims_of_sum(v: Variable):
+    """(e, axes, reciprocal) if v is expand_dims([1 /] sum(e, axes), axes) (keepdims), else None."""
+    if _owner_op(v, DimShuffle) is None:
+        return None
+    r = v.owner.inputs[0]
+    recip = isinstance(scalar_of(r), S.Reciprocal)
+    if recip:
+        r = r.owner.inputs[0]
+    red = _owner_op(r, Reduce)
+    if red is None or red.kind != "sum":
+        return None
+    e = r.owner.inputs[0]
+    expect = []
+    it = iter(range(r.ndim))
+    for a in range(e.ndim):
+        expect.append("x" if a in red.axes else next(it))
+    return (e, red.axes, recip) if tuple(v.owner.op.pattern) == tuple(expect) else None
+
+
+@local_rewrite("stabilize", Elemwise)
+def stabilize_elementwise_tree(fgraph: FunctionGraph, node: Apply):
+    """The identities above applied inside whole elementwise trees through sympy, so that
+    gradient graphs get them too: g * exp(x) / (1 + exp(x)) -> g * sigmoid(x) (softplus'),
+    exp(u) / sum(exp(u)) -> exp(u - logsumexp(u)) (logsumexp'), log(1 - sigmoid) -> -softplus."""
+    import sympy
+    from .simplify import Tree, _is_root, _tree_op, expand
+    out = node.outputs[0]
+    if _tree_op(out) is None or not is_float(out.dtype) or not _is_root(fgraph, out):
+        return None
+    if node.tag.get("stabilized"):
+        return None
+    node.tag["stabilized"] = True
+    tree = Tree(out, fgraph=fgraph)
+    leaf_ids = {id(l): i for i, l in enumerate(tree.leaves)}
+    syms = [sympy.Symbol(f"x{i}", real=True) for i in range(len(tree.leaves))]
+    leaf_exp, leaf_sum, leaf_recip, u_vars = {}, {}, {}, {}
+    for i, l in enumerate(tree.leaves):
+        if isinstance(scalar_of(l), S.Exp):          # leaf x_i = exp(u): u gets a symbol of its own
+            u_sym = sympy.Symbol(f"u{i}", real=True)
+            leaf_exp[syms[i]] = u_sym
+            u_vars[u_sym] = l.owner.inputs[0]
+    for i, l in enumerate(tree.leaves):
+        es = _expand_dims_of_sum(l)
+        if es is not None and id(es[0]) in leaf_ids and syms[leaf_ids[id(es[0])]] in leaf_exp:
+            leaf_sum[syms[i]] = syms[leaf_ids[id(es[0])]]
+            leaf_recip[syms[i]] = es[2]
+    has_ops = any(isinstance(op, _STAB_OPS) for op, _, _ in tree.composite.program)
+    if not has_ops and not leaf_sum:
+        return None
+    try:
+        expr = tree.composite.sympy_outputs(syms)[0]
+        st = _Stabilizer(leaf_exp, leaf_sum, leaf_recip)
+        new_expr = st(expr)
+    except Exception:
+        return None
+    if not st.fired:
+        return None
+    from .. import basic as T
+    leaves = list(tree.leaves)
+    symbols = {s: i for i, s in enumerate(syms)}
+    for b_sym, (u_sym, lse_sym) in st.lse_needed.items():
+        u_var = u_vars[u_sym]
+        _, axes, _ = _expand_dims_of_sum(tree.leaves[symbols[b_sym]])
+        m = T.stop_gradient(T.max(u_var, axes, keepdims=True))
+        m = T.switch(T.isinf(m), np.zeros((), u_var.dtype), m)
+        lse = T.log(T.sum(T.exp(u_var - m), axes, keepdims=True)) + m
+        lse.owner.tag["stabilized"] = True
+        if u_sym not in symbols:
+            symbols[u_sym] = len(leaves)
+            leaves.append(u_var)
+        symbols[lse_sym] = len(leaves)
+        leaves.append(lse)
+    b = S.ProgramBuilder([l.dtype for l in leaves], out.dtype)
+    try:
+        root = S.from_sympy(new_expr, {s: i for s, i in symbols.items()}, b)
+        comp = b.finish([root])
+    except (NotImplementedError, TypeError, ValueError):
+        return None
+    if comp.slot_dtypes()[comp.outputs[0]] != out.dtype:
+        return None
+    (res,) = expand(comp, leaves)
+    if res.type.shape != out.type.shape:
+        for l in tree.leaves:
+            if l.ndim <= out.ndim:
+                res = Elemwise(S.second)(l, res)
+            if res.type.shape == out.type.shape:
+                break
+    if res.type.shape != out.type.shape:
+        return None
+    res.owner.tag["stabilized"] = True
+    return [res]
