@@ -330,14 +330,24 @@ def _expm1(e: _E, x):
 
 
 def _tanh(e: _E, x):
-    ax = e.fabs(_sanitize(e, x))
-    t, small, ex = _expm1_core(e, e.mul(ax, e.c(-2.0)), nonpositive=True, parts=True)
-    # |x| < ~1: -t/(2+t) with t = expm1(-2|x|); beyond: (1-e)/(1+e) with e = exp(-2|x|) unrounded
+    # v = -2|x| = k*ln2 + r; with s = 2^k: expm1(v) = s*p + (s - 1), exp(v) = s*(1 + p).
+    # k >= -2 (|x| < ~1.04): -t/(2+t), t = expm1(v); else 1 - 2e/(1+e), e = exp(v) (unrounded
+    # through expm1, so values just below 1 round correctly).  A nan x may make k poison; only
+    # lanes that the final select discards see it.
+    v = e.mul(e.fabs(x), e.c(-2.0))
+    lo = _EXPM1_LO[e.bits]
+    v = e.sel(e.cmp("<", v, e.c(lo)), e.c(lo), v)
+    k, p = _exp_reduce(e, v)
+    small = e.b.icmp_signed(">=", k, e.ci(-2))
+    s_ = e.pow2(k)
+    t = e.fma(s_, p, e.sub(s_, e.c(1.0)))
+    ex = e.mul(s_, e.add(p, e.c(1.0)))
     num = e.sel(small, e.b.fneg(t), e.mul(ex, e.c(2.0)))
     den = e.sel(small, e.add(t, e.c(2.0)), e.add(ex, e.c(1.0)))
     q = e.div(num, den)
-    y = e.sel(small, q, e.sub(e.c(1.0), q))
-    return _keep_zero_and_nan(e, x, e.copysign(y, x))
+    y = e.fabs(e.sel(small, q, e.sub(e.c(1.0), q)))
+    y = e.copysign(y, x)
+    return e.sel(e.isnan(x), x, y)
 
 
 # fast float32 tanh: x*P(x^2)/Q(x^2) on |x| <= 9.02 (rational fit, Sanathanan-Koerner iteration)
