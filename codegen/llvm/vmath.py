@@ -251,10 +251,16 @@ class _E:
         return self.as_float(self.b.or_(self.as_int(mag), self.signbit(sgn)))
 
     def round_to_int(self, x):
-        """(float, int) nearest integer of x, |x| < 2^(mbits-1)."""
+        """(float, int) nearest integer of x, |x| < 2^(mbits-1).
+
+        x + 1.5*2^mbits rounds x to an integer held in the low mantissa bits, so the integer is
+        read with a bitcast and an integer subtraction (no fptosi: no poison for nan lanes,
+        and no AVX-512DQ needed for 64-bit lanes)."""
         magic = 1.5 * 2.0 ** self.mbits
-        kf = self.sub(self.add(x, self.c(magic)), self.c(magic))
-        return kf, self.b.fptosi(kf, self.ity)
+        big = self.add(x, self.c(magic))
+        kf = self.sub(big, self.c(magic))
+        magic_bits = 0x4B400000 if self.bits == 32 else 0x4338000000000000
+        return kf, self.b.sub(self.as_int(big), self.ci(magic_bits))
 
     def pow2(self, k):
         """2.0**k for an int k in the normal exponent range."""
@@ -281,13 +287,8 @@ def _exp_clamped(e: _E, x):
     return e.mul(e.mul(e.add(p, e.c(1.0)), e.pow2(k1)), e.pow2(k2))
 
 
-def _sanitize(e: _E, x):
-    """x with nan replaced by 0 (so no nan reaches an integer conversion)."""
-    return e.sel(e.isnan(x), e.c(0.0), x)
-
-
 def _exp(e: _E, x):
-    y = _exp_clamped(e, _sanitize(e, x))
+    y = _exp_clamped(e, x)
     return e.sel(e.isnan(x), x, y)
 
 
@@ -326,14 +327,13 @@ def _keep_zero_and_nan(e: _E, x, y):
 
 
 def _expm1(e: _E, x):
-    return _keep_zero_and_nan(e, x, _expm1_core(e, _sanitize(e, x)))
+    return _keep_zero_and_nan(e, x, _expm1_core(e, x))
 
 
 def _tanh(e: _E, x):
     # v = -2|x| = k*ln2 + r; with s = 2^k: expm1(v) = s*p + (s - 1), exp(v) = s*(1 + p).
     # k >= -2 (|x| < ~1.04): -t/(2+t), t = expm1(v); else 1 - 2e/(1+e), e = exp(v) (unrounded
-    # through expm1, so values just below 1 round correctly).  A nan x may make k poison; only
-    # lanes that the final select discards see it.
+    # through expm1, so values just below 1 round correctly).  nan lanes are fixed at the end.
     v = e.mul(e.fabs(x), e.c(-2.0))
     lo = _EXPM1_LO[e.bits]
     v = e.sel(e.cmp("<", v, e.c(lo)), e.c(lo), v)
@@ -368,7 +368,7 @@ def _tanh_fast(e: _E, x):
 
 
 def _sigmoid(e: _E, x):
-    xs = _sanitize(e, x)
+    xs = x                      # nan lanes compute garbage; the final select returns x
     ex = _exp_clamped(e, e.b.fneg(e.fabs(xs)))
     num = e.sel(e.cmp(">=", xs, e.c(0.0)), e.c(1.0), ex)
     y = e.div(num, e.add(ex, e.c(1.0)))
@@ -422,7 +422,7 @@ def _log1p(e: _E, x):
 
 
 def _softplus(e: _E, x):
-    xs = _sanitize(e, x)
+    xs = x                      # nan lanes compute garbage; the final select returns x
     m = e.sel(e.cmp(">", xs, e.c(0.0)), xs, e.c(0.0))
     ex = _exp_clamped(e, e.b.fneg(e.fabs(xs)))             # in [0, 1]
     u = e.add(ex, e.c(1.0))                                 # in [1, 2]
@@ -435,7 +435,7 @@ def _softplus(e: _E, x):
 
 # ---- erf -------------------------------------------------------------------------------------
 def _erf(e: _E, x):
-    xs = _sanitize(e, x)
+    xs = x                      # nan lanes compute garbage; the final select returns x
     ax = e.fabs(xs)
     z = e.mul(xs, xs)
     ysmall = e.fma(xs, e.poly(z, _ERF_E[e.bits]), xs)
