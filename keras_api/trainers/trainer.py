@@ -443,7 +443,14 @@ class Trainer:
         return logs
 
     def _flatten_metrics_in_order(self, logs: dict) -> Any:
-        names = self.metrics_names
+        """Keras 3's order: loss, the compiled metrics (single output), the per-output losses, then the
+        remaining keys sorted (with several outputs Keras's prefixed metric names land there)."""
+        cs = self._compile_state
+        names = ["loss"]
+        if cs is not None:
+            if len(cs.output_names) == 1:
+                names += [m.name for m in cs.compile_metrics()]
+            names += [m.name for m in cs.output_loss_trackers.values()]
         results = [logs[k] for k in names if k in logs]
         results += [logs[k] for k in sorted(logs) if k not in names]
         return results[0] if len(results) == 1 else results
@@ -486,16 +493,19 @@ class Trainer:
     # -- on_batch ------------------------------------------------------------------------------------------
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: Any = None,
                        return_dict: bool = False) -> Any:
-        """One training step. As in Keras 3 the metrics are not reset between calls, so the returned loss is
-        the running mean since the last reset_metrics()/fit/evaluate."""
+        """One training step; metrics are reset first (Keras 3.15), so the values are this batch's."""
         self._assert_compiled()
         xs, ys, sws = self._prepare(x, y, sample_weight, class_weight)
+        self._get_function("train", xs, ys)
+        self.reset_metrics()
         logs = self._run_step("train", xs, ys, sws)
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False) -> Any:
         self._assert_compiled()
         xs, ys, sws = self._prepare(x, y, sample_weight)
+        self._get_function("test", xs, ys)
+        self.reset_metrics()
         logs = self._run_step("test", xs, ys, sws)
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
