@@ -14,8 +14,9 @@ Entry layout (one file per key, ``<key>.bin`` in a two-character fan-out folder)
     payload
 
 Directory permissions: the cache directory is created with mode 0700.  An existing directory
-that is group- or world-writable is *fixed* (chmod to drop those bits) when we own it, and refused
-(``PermissionError``) when we do not - another user could otherwise plant code that we would run.
+that is group- or world-writable is *fixed* (chmod to drop those bits) when we own it and it is
+not a shared sticky directory such as /tmp; otherwise it is refused (``PermissionError``) -
+another user could plant code that we would run, and chmod-ing /tmp as root would break others.
 """
 from __future__ import annotations
 
@@ -66,10 +67,11 @@ def _secure_dir(path: str) -> None:
     if not stat.S_ISDIR(st.st_mode):
         raise NotADirectoryError(f"symnet cache path {path!r} is not a directory")
     if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        if st.st_uid != os.getuid():
+        if st.st_uid != os.getuid() or st.st_mode & stat.S_ISVTX:
             raise PermissionError(
-                f"symnet cache directory {path!r} is group/world-writable and owned by another user; "
-                "refusing to use it (set config.cache_dir to a private directory)")
+                f"symnet cache directory {path!r} is group/world-writable and "
+                + ("a shared (sticky) directory" if st.st_mode & stat.S_ISVTX else "owned by another user")
+                + "; refusing to use it (set config.cache_dir to a private directory)")
         os.chmod(path, stat.S_IMODE(st.st_mode) & ~(stat.S_IWGRP | stat.S_IWOTH))
 
 

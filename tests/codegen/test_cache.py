@@ -152,6 +152,16 @@ def test_world_writable_directory_is_fixed(tmp_path):
     assert c.get("k") == b"v"
 
 
+def test_shared_sticky_directory_is_refused(tmp_path):
+    d = tmp_path / "shared_tmp"
+    d.mkdir()
+    os.chmod(d, 0o1777)                # like /tmp: must not be chmod-ed, even by its owner
+    c = Cache(str(d))
+    with pytest.raises(PermissionError):
+        c.put("k", b"v")
+    assert stat.S_IMODE(os.stat(d).st_mode) == 0o1777
+
+
 def test_bad_keys_rejected(tmp_path):
     c = Cache(str(tmp_path))
     for bad in ("", "../x", "a/b", "a.b"):
