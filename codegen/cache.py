@@ -17,6 +17,7 @@ Directory permissions: the cache directory is created with mode 0700.  An existi
 that is group- or world-writable is *fixed* (chmod to drop those bits) when we own it and it is
 not a shared sticky directory such as /tmp; otherwise it is refused (``PermissionError``) -
 another user could plant code that we would run, and chmod-ing /tmp as root would break others.
+A directory owned by another (non-root) user is refused for the same reason.
 """
 from __future__ import annotations
 
@@ -66,6 +67,9 @@ def _secure_dir(path: str) -> None:
     st = os.stat(path)
     if not stat.S_ISDIR(st.st_mode):
         raise NotADirectoryError(f"symnet cache path {path!r} is not a directory")
+    if st.st_uid not in (os.getuid(), 0):
+        raise PermissionError(f"symnet cache directory {path!r} belongs to another user (uid {st.st_uid}); "
+                              "refusing to load code from it (set config.cache_dir)")
     if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         if st.st_uid != os.getuid() or st.st_mode & stat.S_ISVTX:
             raise PermissionError(

@@ -162,6 +162,17 @@ def test_shared_sticky_directory_is_refused(tmp_path):
     assert stat.S_IMODE(os.stat(d).st_mode) == 0o1777
 
 
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to chown")
+def test_directory_of_another_user_is_refused(tmp_path):
+    d = tmp_path / "theirs"
+    d.mkdir(mode=0o700)
+    os.chown(d, 12345, 12345)
+    with pytest.raises(PermissionError):
+        Cache(str(d)).put("k", b"v")
+    with pytest.raises(PermissionError):          # reading refuses too
+        Cache(str(d)).get("k")
+
+
 def test_bad_keys_rejected(tmp_path):
     c = Cache(str(tmp_path))
     for bad in ("", "../x", "a/b", "a.b"):
