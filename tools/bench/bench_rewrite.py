@@ -115,36 +115,70 @@ def bench_pytensor(repeat: int) -> dict | None:
     mode = get_mode("FAST_RUN")
     times, fg = [], None
     for _ in range(repeat):
-        fg = PFG([x, y], outs, clone=True)
+        fg = PFG(outputs=outs, clone=True)   # inputs: x, y and the shared variables
+        try:   # let PyTensor's inplace rewrites run too, as in its function()
+            from pytensor.compile.aliasing import add_supervisor_to_fgraph
+            from pytensor.compile.io import In
+            add_supervisor_to_fgraph(fg, [In(i, mutable=False) for i in fg.inputs])
+        except Exception:
+            pass
         n_before = len(fg.apply_nodes)
         t0 = time.perf_counter()
         mode.optimizer.rewrite(fg)
         times.append(time.perf_counter() - t0)
-    elem = sum(type(n.op).__name__ in ("Elemwise", "CAReduce", "Sum") or "Elemwise" in type(n.op).__name__
-               for n in fg.apply_nodes)
+    ops: dict[str, int] = {}
+    for n in fg.apply_nodes:
+        name = type(n.op).__name__
+        ops[name] = ops.get(name, 0) + 1
+    elem = sum(v for k, v in ops.items() if "Elemwise" in k or k in ("Composite", "CAReduce", "Sum"))
     return {"version": pytensor.__version__, "rewrite_s": min(times), "nodes_before": n_before,
-            "nodes_after": len(fg.apply_nodes), "elemwise_after": elem}
+            "nodes_after": len(fg.apply_nodes), "elemwise_after": elem, "ops_after": ops}
+
+
+def pytensor_in_subprocess(repeat: int, path: str | None) -> dict:
+    """PyTensor pins an older llvmlite (through numba) than codegen needs: install it apart
+    (pip install --target DIR pytensor) and run it in its own process with DIR on the path."""
+    import json
+    import subprocess
+    env = dict(os.environ)
+    if path:
+        env["PYTHONPATH"] = path + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("PYTENSOR_FLAGS", "cxx=")
+    r = subprocess.run([sys.executable, __file__, "--pytensor-child", "--repeat", str(repeat)], env=env,
+                       capture_output=True, text=True, timeout=600)
+    for line in r.stdout.splitlines()[::-1]:
+        if line.startswith("{"):
+            return json.loads(line)
+    return {"error": (r.stderr.strip().splitlines() or ["no output"])[-1]}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--pytensor", action="store_true")
+    ap.add_argument("--pytensor", action="store_true", help="also run PyTensor's fast_run rewrites")
+    ap.add_argument("--pytensor-path", default=None, help="a pip --target folder holding pytensor")
+    ap.add_argument("--pytensor-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.pytensor_child:
+        import json
+        print(json.dumps(bench_pytensor(args.repeat)))
+        return
     r = bench_symnet(args.repeat)
-    print(f"symnet: rewrite {r['rewrite_s'] * 1000:.0f} ms (best of {args.repeat}; phases "
+    print(f"symnet: rewrite {r['rewrite_s'] * 1000:.0f} ms (best of {args.repeat}; first run "
+          f"{r['rewrite_s_all'][0] * 1000:.0f} ms, before the sympy cache is warm; phases of the last run "
           + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in r["phase_s"].items()) + ")")
     print(f"  nodes {r['nodes_before']} -> {r['nodes_after']}; elementwise kernels {r['elemwise_before']} -> "
           f"{r['elemwise_after']}")
     print(f"  ops after: {dict(sorted(r['ops_after'].items()))}")
     print(f"  loss without / with rewrites: {r['loss_none']:.7f} / {r['loss_fast_run']:.7f}")
     if args.pytensor:
-        p = bench_pytensor(args.repeat)
+        p = pytensor_in_subprocess(args.repeat, args.pytensor_path)
         if "error" in p:
             print(f"pytensor: {p['error']}")
         else:
-            print(f"pytensor {p['version']}: rewrite {p['rewrite_s'] * 1000:.0f} ms; nodes {p['nodes_before']} -> "
-                  f"{p['nodes_after']}; elementwise kernels after {p['elemwise_after']}")
+            print(f"pytensor {p['version']}: rewrite {p['rewrite_s'] * 1000:.0f} ms (best of {args.repeat}); nodes "
+                  f"{p['nodes_before']} -> {p['nodes_after']}; elementwise kernels after {p['elemwise_after']}")
+            print(f"  ops after: {dict(sorted(p['ops_after'].items()))}")
 
 
 if __name__ == "__main__":
