@@ -39,15 +39,15 @@ def test_basic_indexing_matches_numpy(shape, data):
 
 @settings(max_examples=30, deadline=None)
 @given(n=st.integers(0, 8), start=st.integers(-10, 10), stop=st.integers(-10, 10),
-       step=st.sampled_from([1, 2, 3, -1, -2]), i=st.integers(-3, 2))
-def test_symbolic_scalar_bounds(n, start, stop, step, i):
+       step=st.sampled_from([1, 2, 3, -1, -2]), i=st.integers(-3, 2), static=st.booleans())
+def test_symbolic_scalar_bounds(n, start, stop, step, i, static):
     v = np.arange(n * 3, dtype="float64").reshape(n, 3)
-    x = sn.matrix("x", dtype="float64")
+    x = sn.tensor((n, 3) if static else (None, None), dtype="float64", name="x")
     a, b, s = sn.scalar("a", dtype="int64"), sn.scalar("b", dtype="int64"), sn.scalar("s", dtype="int64")
     j = sn.scalar("j", dtype="int32")
-    f = F([x, a, b, s, j], [x[a:b:s], x[a:], x[:b, j], x[::s, 1:]])
+    f = F([x, a, b, s, j], [x[a:b:s], x[a:], x[:b, j], x[::s, 1:], x[a::2], x[:b:-1], x[0:, j]])
     outs = f(v, start, stop, step, i)
-    expected = [v[start:stop:step], v[start:], v[:stop, i], v[::step, 1:]]
+    expected = [v[start:stop:step], v[start:], v[:stop, i], v[::step, 1:], v[start::2], v[:stop:-1], v[0:, i]]
     for got, want in zip(outs, expected):
         assert got.shape == want.shape
         np.testing.assert_array_equal(got, want)
