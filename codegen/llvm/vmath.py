@@ -28,8 +28,8 @@ Algorithms (coefficients fitted by Chebyshev interpolation in 60-digit mpmath, n
            select); |x| clamped at 4 (float32) / 6 (float64) where erf rounds to 1.
   sin/cos  k = round(x*2/pi), r = x - k*pi/2 with pi/2 in four parts (33+33+33+53 bits, every
            k*part exact for |k| < 2^20) summed with TwoSum, so r is good to ~2^-100 relative to x;
-           then sin/cos polynomials on [-pi/4, pi/4] and the quadrant from k & 3.  float32 is
-           computed in float64 and rounded once.  Valid for |x| <= SINCOS_LIMIT (823549.6 =
+           then sin/cos polynomials on [-pi/4, pi/4] and the quadrant from k & 3.  float32:
+           the reduction runs in float64 (two parts), the polynomials in float32.  Valid for |x| <= SINCOS_LIMIT (823549.6 =
            2^19*pi/2); beyond it the pure-IR emitter gives nan, and ``libm_fallback=True`` adds
            a branch that calls libm sin/cos (declared in the module) for such elements only.
 
@@ -159,6 +159,8 @@ _LN2 = {32: (_h('0x1.62e4p-1'), _h('0x1.7f7d1cf79abcap-20')),
 # pi/2 = P1 + P2 + P3 + P3t, P1..P3 with 33 significant bits
 _PIO2 = _hs(['0x1.921fb54400000p+0', '0x1.0b4611a600000p-34', '0x1.3198a2e000000p-69',
              '0x1.b839a252049c1p-104'])
+
+_PIO2_1T = _PIO2[1] + _PIO2[2]          # pi/2 - P1 to double precision (float32 reduction)
 
 _LAYOUT = {32: dict(mbits=23, bias=127, ebits=8), 64: dict(mbits=52, bias=1023, ebits=11)}
 # clamps for exp/expm1 arguments: beyond them the result is already inf / 0 / -1
@@ -468,46 +470,52 @@ def _two_sum(d: _E, a, b):
 
 
 def _sincos(e: _E, x, which: str):
-    """sin or cos; float32 is evaluated in float64 and rounded once."""
+    """sin or cos.  float64: four-part pi/2 reduction with TwoSum, result r = y0 + y1.  float32:
+    the reduction runs in float64 (x - k*P1 - k*P1t, good to ~1e-20 absolute), the polynomials in
+    float32 on r = y0 + y1 split into two floats."""
+    ok = e.cmp("<=", e.fabs(x), e.c(SINCOS_LIMIT))            # false for nan, inf, huge
     if e.bits == 32:
         dty = ir.VectorType(ir.DoubleType(), e.n) if e.n else ir.DoubleType()
         d = _E(e.b, dty)
-        xd = e.b.fpext(x, dty)
+        xd = e.b.fpext(e.sel(ok, x, e.c(0.0)), dty)
+        kf, kd = d.round_to_int(d.mul(xd, d.c(2.0 / math.pi)))
+        r = d.sub(d.sub(xd, d.mul(kf, d.c(_PIO2[0]))), d.mul(kf, d.c(_PIO2_1T)))
+        y0 = e.b.fptrunc(r, e.ty)
+        y1 = e.b.fptrunc(d.sub(r, e.b.fpext(y0, dty)), e.ty)   # r = y0 + y1
+        k = e.b.trunc(kd, e.ity)
     else:
-        d, xd = e, x
-    ax = d.fabs(xd)
-    ok = d.cmp("<=", ax, d.c(SINCOS_LIMIT))                  # false for nan, inf, huge
-    xs = d.sel(ok, xd, d.c(0.0))
-    kf, k = d.round_to_int(d.mul(xs, d.c(2.0 / math.pi)))
-    p1, p2, p3, p3t = _PIO2
-    r0 = d.sub(xs, d.mul(kf, d.c(p1)))                       # exact
-    s1, e1 = _two_sum(d, r0, d.b.fneg(d.mul(kf, d.c(p2))))
-    s2, e2 = _two_sum(d, s1, d.b.fneg(d.mul(kf, d.c(p3))))
-    tail = d.sub(d.add(e1, e2), d.mul(kf, d.c(p3t)))
-    y0 = d.add(s2, tail)
-    y1 = d.add(d.sub(s2, y0), tail)
-    z = d.mul(y0, y0)
-    cs = 32 if e.bits == 32 else 64
-    # sin(y0 + y1) ~ y0 + y0*z*S(z) + y1*(1 - z/2)
-    sn = d.add(y0, d.add(d.mul(d.mul(y0, z), d.poly(z, _SIN_S[cs])),
-                         d.mul(y1, d.sub(d.c(1.0), d.mul(z, d.c(0.5))))))
-    # cos(y0 + y1) ~ (1 - z/2) + (z^2*C(z) - y0*y1)
-    hz = d.mul(z, d.c(0.5))
-    w = d.sub(d.c(1.0), hz)
-    corr = d.sub(d.sub(d.sub(d.c(1.0), w), hz), d.mul(y0, y1))
-    cn = d.add(w, d.add(d.mul(d.mul(z, z), d.poly(z, _COS_C[cs])), corr))
-    q = d.b.and_(k, d.ci(3))
-    odd = d.b.icmp_signed("!=", d.b.and_(q, d.ci(1)), d.ci(0))
+        xs = e.sel(ok, x, e.c(0.0))
+        kf, k = e.round_to_int(e.mul(xs, e.c(2.0 / math.pi)))
+        p1, p2, p3, p3t = _PIO2
+        r0 = e.sub(xs, e.mul(kf, e.c(p1)))                       # exact
+        s1, e1 = _two_sum(e, r0, e.b.fneg(e.mul(kf, e.c(p2))))
+        s2, e2 = _two_sum(e, s1, e.b.fneg(e.mul(kf, e.c(p3))))
+        tail = e.sub(e.add(e1, e2), e.mul(kf, e.c(p3t)))
+        y0 = e.add(s2, tail)
+        y1 = e.add(e.sub(s2, y0), tail)
+    z = e.mul(y0, y0)
+    # sin(y0 + y1) ~ y0 + (y0*z*S(z) + y1*(1 - z/2))
+    sn_hi = e.mul(e.mul(y0, z), e.poly(z, _SIN_S[e.bits]))
+    if y1 is not None:
+        sn_hi = e.add(sn_hi, e.mul(y1, e.sub(e.c(1.0), e.mul(z, e.c(0.5)))))
+    sn = e.add(y0, sn_hi)
+    # cos(y0 + y1) ~ (1 - z/2) + (z^2*C(z) + ((1 - w) - z/2) - y0*y1)
+    hz = e.mul(z, e.c(0.5))
+    w = e.sub(e.c(1.0), hz)
+    corr = e.sub(e.sub(e.c(1.0), w), hz)
+    if y1 is not None:
+        corr = e.sub(corr, e.mul(y0, y1))
+    cn = e.add(w, e.add(e.mul(e.mul(z, z), e.poly(z, _COS_C[e.bits])), corr))
+    q = e.b.and_(k, e.ci(3))
+    odd = e.b.icmp_signed("!=", e.b.and_(q, e.ci(1)), e.ci(0))
     if which == "sin":
-        val = d.sel(odd, cn, sn)
-        neg = d.b.and_(q, d.ci(2))
+        val = e.sel(odd, cn, sn)
+        neg = e.b.and_(q, e.ci(2))
     else:
-        val = d.sel(odd, sn, cn)
-        neg = d.b.and_(d.b.add(q, d.ci(1)), d.ci(2))
-    val = d.as_float(d.b.xor(d.as_int(val), d.b.shl(neg, d.ci(d.bits - 2))))
-    val = d.sel(ok, val, d.c(math.nan))                       # nan/inf/out of range
-    if e.bits == 32:
-        val = e.b.fptrunc(val, e.ty)
+        val = e.sel(odd, sn, cn)
+        neg = e.b.and_(e.b.add(q, e.ci(1)), e.ci(2))
+    val = e.as_float(e.b.xor(e.as_int(val), e.b.shl(neg, e.ci(e.bits - 2))))
+    val = e.sel(ok, val, e.c(math.nan))                       # nan/inf/out of range
     if which == "sin":
         val = e.sel(e.cmp("==", x, e.c(0.0)), x, val)       # sin(-0) = -0
     return e.sel(e.isnan(x), x, val)
