@@ -50,8 +50,9 @@ def grad(cost: Variable | None, wrt: Variable | Sequence[Variable], known_grads:
                             f"(static shape {cost.type.shape}); reduce it first, e.g. with .sum() or .mean()")
         if not is_float(cost.dtype):
             raise TypeError(f"grad: the cost {describe(cost)} has the non-float dtype {cost.dtype}")
-        # a constant 1, not ones_like(cost): the gradient graph must not depend on the cost's inputs
-        start[cost] = T.constant(np.ones((), dtype=cost.dtype))
+        # ones_like(cost), not a constant, as Theano: grad(2 * s, s) still depends on s, so
+        # function([s], grad(2 * s, s)) does not call s an unused input
+        start[cost] = T.ones_like(cost)
     for v, g in (known_grads or {}).items():
         g = as_variable(g, partners=[v.dtype])
         if g.ndim != v.ndim:

@@ -163,7 +163,13 @@ def test_non_differentiable_op_names_itself():
     # not on the path to wrt: costs nothing, raises nothing
     y = sn.vector("y", dtype="float64")
     g = sn.grad(sn.sum(_NoGradOp()(x)) + sn.sum(y), y)
-    np.testing.assert_array_equal(F([y], g)(np.zeros(2)), [1.0, 1.0])
+    np.testing.assert_array_equal(F([x, y], g)(np.zeros(3), np.zeros(2)), [1.0, 1.0])
+
+
+def test_gradient_of_a_linear_function_still_depends_on_its_input():
+    s = sn.scalar("s", dtype="float64")
+    assert F([s], sn.grad(2.0 * s, s))(3.0) == 2.0          # s is not an unused input (as Theano)
+    assert F([s], sn.grad(s, s))(3.0) == 1.0
 
 
 def test_argmax_and_comparisons_are_not_connected():
