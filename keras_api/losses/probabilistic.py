@@ -3,19 +3,34 @@ divergence and Poisson.
 
 On probabilities the crossentropies follow Keras 3's backend exactly (that is what gives Keras's
 numbers): categorical normalises by the sum, clips to [epsilon, 1 - epsilon] and takes the log;
-binary clips and takes both logs. The graphs are written in that plain form on purpose, so that
-symnet's stabilize rewrites can recognise them when the probabilities come from a softmax or a
-sigmoid:
-  * ``log(clip(softmax(z) / sum(softmax(z)), eps, 1-eps))``  -> log_softmax(z) based form,
-  * ``-(t*log(clip(sigmoid(z))) + (1-t)*log(1 - clip(sigmoid(z))))`` -> sigmoid_binary_crossentropy.
-With ``from_logits=True`` the stable forms are used directly (sn.log_softmax,
-sn.sigmoid_binary_crossentropy)."""
+binary clips and takes both logs. With ``from_logits=True`` the stable forms are used directly:
+sn.log_softmax for the categorical ones, t*softplus(-x) + (1-t)*softplus(x) for the binary one
+(its gradient sigmoid(x) - t is exact everywhere; sn.sigmoid_binary_crossentropy's relu/abs
+form has a wrong gradient at x = 0 exactly).
+
+What the stabilize rewrites (symnet/rewrite/stabilize.py) are relied on to match:
+  * categorical/sparse crossentropy of ``softmax(z)`` along the same axis is built as
+    ``log(clip(softmax(z), eps, 1-eps))`` (the normalising division is skipped: a softmax already
+    sums to 1), which the ``log_softmax`` rewrite turns into ``log_softmax(z)`` (and then into
+    SoftmaxCrossentropyWithLogits) when the clip feeds only the log, i.e. in graphs without the
+    gradient; in a training graph the clip stays, giving Keras's JAX-backend numbers (loss
+    saturates at -log(eps), zero gradient for a saturated wrong class). The unclipped
+    ``log(softmax)`` is not used because its gradient is nan at saturation today;
+  * binary crossentropy of ``sigmoid(z)`` is built without the clip, as
+    ``-(t*log(sigmoid(z)) + (1-t)*log(1 - sigmoid(z)))``, which the ``log_sigmoid`` rewrite turns
+    into the softplus (from-logits) form.
+    For a sigmoid these are the numbers Keras's TensorFlow backend gives (it takes the logits
+    behind the sigmoid); inside [eps, 1-eps] they equal the clipped form. Without the rewrite
+    pipeline (optimizer=None) a saturated sigmoid gives inf, as the plain formula does."""
 from __future__ import annotations
 
 from typing import Any
 
 import symnet as sn
+from symnet.scalar import SigmoidOp
 from symnet.ops.creation import axis_index
+from symnet.ops.elemwise import Elemwise
+from symnet.ops.nnet import Softmax
 
 from .. import backend
 from .loss import LossFunctionWrapper, to_tensor
@@ -27,9 +42,23 @@ def _float_pred(y_pred: Any) -> sn.Variable:
     return to_tensor(y_pred)
 
 
+def _is_sigmoid(v: sn.Variable) -> bool:
+    return v.owner is not None and isinstance(v.owner.op, Elemwise) and isinstance(v.owner.op.scalar_op, SigmoidOp)
+
+
+def _is_softmax(v: sn.Variable, axis: int) -> bool:
+    if v.owner is None or not isinstance(v.owner.op, Softmax):
+        return False
+    return v.owner.op.axis % v.ndim == axis % v.ndim
+
+
 def _bce(target: sn.Variable, output: sn.Variable, from_logits: bool) -> sn.Variable:
     if from_logits:
-        return sn.sigmoid_binary_crossentropy(output, target)
+        # t*softplus(-x) + (1-t)*softplus(x) (= -t*log_sigmoid(x) - (1-t)*log_sigmoid(-x), Keras's JAX
+        # form): exact gradient sigmoid(x) - t everywhere, including x = 0
+        return target * sn.softplus(-output) + (1.0 - target) * sn.softplus(output)
+    if _is_sigmoid(output):          # plain form for the log_sigmoid rewrite (see module docstring)
+        return -(target * sn.log(output) + (1.0 - target) * sn.log(1.0 - output))
     eps = backend.epsilon()
     output = sn.clip(output, eps, 1.0 - eps)
     return -(target * sn.log(output) + (1.0 - target) * sn.log(1.0 - output))
@@ -39,7 +68,8 @@ def _log_prob(output: sn.Variable, from_logits: bool, axis: int) -> sn.Variable:
     if from_logits:
         return sn.log_softmax(output, axis=axis)
     eps = backend.epsilon()
-    output = output / sn.sum(output, axis=axis, keepdims=True)
+    if not _is_softmax(output, axis):  # a softmax already sums to 1: keep log(clip(softmax)) matchable
+        output = output / sn.sum(output, axis=axis, keepdims=True)
     return sn.log(sn.clip(output, eps, 1.0 - eps))
 
 

@@ -186,3 +186,31 @@ def test_get_config_round_trip():
     assert cfg["from_logits"] is True and cfg["label_smoothing"] == 0.1 and cfg["name"] == "cce"
     again = L.CategoricalCrossentropy.from_config(cfg)
     assert again.from_logits and again.name == "cce"
+
+
+def test_crossentropy_of_saturated_sigmoid_and_softmax_outputs_is_finite_float32():
+    """Stability comes from symnet's rewrites: bce of a sigmoid output equals the from-logits loss
+    (gradients included); cce/scce of a softmax output stay finite with finite gradients."""
+    z = sn.matrix("z", dtype="float32")
+    t = sn.matrix("t", dtype="float32")
+    ti = sn.vector("ti", dtype="int64")
+    zz = np.array([[200.0, -300.0, 0.0], [1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], "float32")
+    tt = np.array([[0, 1.0, 0], [1, 0, 0], [0, 0, 1]], "float32")
+    bce = L.binary_crossentropy(t, sn.sigmoid(z))
+    bce_l = L.binary_crossentropy(t, z, from_logits=True)
+    f = sn.function([t, z], [bce, sn.grad(sn.sum(bce), z), bce_l, sn.grad(sn.sum(bce_l), z)], mode="reference")
+    a, ga, b, gb = f(tt, zz)
+    np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_allclose(ga, gb, rtol=1e-5, atol=1e-9)
+    want = R.binary_crossentropy(tt.astype(float), zz.astype(float), from_logits=True)
+    np.testing.assert_allclose(b, want, rtol=1e-6)
+    s = 1 / (1 + np.exp(-zz.astype(float)))
+    np.testing.assert_allclose(gb, (s - tt) / 3, rtol=1e-5, atol=1e-9)    # exact at z = 0 too
+    for out in (L.categorical_crossentropy(t, sn.softmax(z)),):
+        g = sn.function([t, z], [out, sn.grad(sn.sum(out), z)], mode="reference")(tt, zz)
+        assert all(np.isfinite(x).all() for x in g)
+        assert g[0][0] >= 16.0                         # at least Keras's clipped value -log(1e-7)
+        np.testing.assert_allclose(g[0][1:], R.categorical_crossentropy(tt[1:], zz[1:], True), rtol=1e-6)
+    out = L.sparse_categorical_crossentropy(ti, sn.softmax(z))
+    g = sn.function([ti, z], [out, sn.grad(sn.sum(out), z)], mode="reference")(np.array([1, 0, 2]), zz)
+    assert all(np.isfinite(x).all() for x in g) and g[0][0] >= 16.0
