@@ -19,13 +19,13 @@ class Adamax(Optimizer):
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
     def build_slots(self, params):
-        self.add_slots(params, ["m", "u"])
+        self.add_slots(params, ["momentum", "norm"])
 
     def update_step(self, gradient, variable, learning_rate, index):
         dtype = variable.dtype
         local_step = sn.cast(self.iterations + 1, dtype)
         beta_1_power = sn.pow(const(self.beta_1, dtype), local_step)
-        m, u = self._slots["m"][index], self._slots["u"][index]
+        m, u = self._slots["momentum"][index], self._slots["norm"][index]
         m_new = self._set(m, m + (gradient - m) * (1.0 - self.beta_1))
         u_new = self._set(u, sn.maximum(self.beta_2 * u, sn.abs(gradient)))
         return variable - (learning_rate * m_new) / ((1.0 - beta_1_power) * (u_new + self.epsilon))
