@@ -15,15 +15,37 @@ import symnet as sn
 
 from .. import backend
 from ..losses.loss import squeeze_or_expand_to_same_rank, to_tensor
+from symnet.ops.creation import axis_index
+
 from .metric import Metric, divide_no_nan
 
 
+NEG_INF = -1e10   # Keras's metrics_utils.NEG_INF: the threshold used with top_k
+
+
+def _filter_top_k(x: sn.Variable, k: int) -> sn.Variable:
+    """Entries outside the top k of the last axis become NEG_INF (ties: the lower index wins, as
+    ops.top_k)."""
+    a = sn.expand_dims(x, -1)                      # x_i along axis -2
+    b = sn.expand_dims(x, -2)                      # x_j along axis -1
+    idx = axis_index(x, -1)
+    i_idx, j_idx = sn.expand_dims(idx, -1), sn.expand_dims(idx, -2)
+    ahead = sn.or_(sn.gt(b, a), sn.and_(sn.eq(b, a), sn.lt(j_idx, i_idx)))   # j ranks before i
+    rank = sn.sum(sn.cast(ahead, "int64"), axis=-1)
+    keep = sn.cast(sn.lt(rank, k), x.dtype)
+    del n
+    return x * keep + NEG_INF * (1.0 - keep)
+
+
 def _confusion_counts(y_true: Any, y_pred: Any, thresholds: Sequence[float], sample_weight: Any,
-                      dtype: str, class_id: int | None = None, kinds: Sequence[str] = ("tp", "fp", "tn", "fn")) -> dict:
+                      dtype: str, class_id: int | None = None, kinds: Sequence[str] = ("tp", "fp", "tn", "fn"),
+                      top_k: int | None = None) -> dict:
     """{kind: per-threshold weighted count} as symbolic vectors of len(thresholds)."""
     y_pred = to_tensor(y_pred, dtype)
     y_true = to_tensor(y_true, dtype) if not (isinstance(y_true, sn.Variable) and y_true.dtype == dtype) else y_true
     y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
+    if top_k is not None:
+        y_pred = _filter_top_k(y_pred, top_k)
     if class_id is not None:
         y_true = y_true[(slice(None),) * (y_true.ndim - 1) + (class_id,)]
         y_pred = y_pred[(slice(None),) * (y_pred.ndim - 1) + (class_id,)]
@@ -78,18 +100,16 @@ class _ConfusionBase(Metric):
     def __init__(self, thresholds: Any = None, top_k: int | None = None, class_id: int | None = None,
                  name: str | None = None, dtype: str | None = None) -> None:
         super().__init__(name=name, dtype=dtype)
-        if top_k is not None:
-            raise NotImplementedError(f"{type(self).__name__}(top_k=...) (keras_api/metrics/confusion_metrics.py)")
         self.init_thresholds = thresholds
         self.top_k, self.class_id = top_k, class_id
-        self.thresholds = _thresholds(thresholds, 0.5)
+        self.thresholds = [NEG_INF] if (thresholds is None and top_k is not None) else _thresholds(thresholds, 0.5)
         self._single = thresholds is None or not isinstance(thresholds, (list, tuple, np.ndarray))
         self._vars = {k: self.add_variable((len(self.thresholds),), 0.0, name=self._var_names[k])
                       for k in self._kinds}
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         counts = _confusion_counts(y_true, y_pred, self.thresholds, sample_weight, self.dtype, self.class_id,
-                                   self._kinds)
+                                   self._kinds, self.top_k)
         return [(self._vars[k], self._vars[k] + counts[k]) for k in self._kinds]
 
     def _out(self, x):

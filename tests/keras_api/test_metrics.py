@@ -252,3 +252,21 @@ def test_config_round_trip():
     m = M.AUC(num_thresholds=10, curve="PR", name="pr")
     again = M.deserialize(M.serialize(m))
     assert type(again) is M.AUC and again.num_thresholds == 10 and again.curve == "PR" and again.name == "pr"
+
+
+def test_precision_recall_top_k():
+    t = (rng.uniform(size=(B, C)) > 0.6).astype("float32")
+    p = rng.uniform(size=(B, C)).astype("float32")
+    p[0, :2] = p[0, 2]                                            # a tie: lower index ranks first
+    order = np.argsort(-p, axis=-1, kind="stable")[:, :2]
+    top = np.zeros_like(t, dtype=bool)
+    np.put_along_axis(top, order, True, axis=-1)
+    tp = np.sum(top & (t == 1))
+    fp = np.sum(top & (t == 0))
+    fn = np.sum(~top & (t == 1))
+    assert _drive(M.Precision(top_k=2), [(t, p, None)], ((C,), (C,))) == pytest.approx(tp / (tp + fp))
+    assert _drive(M.Recall(top_k=2), [(t, p, None)], ((C,), (C,))) == pytest.approx(tp / (tp + fn))
+    sel = top[:, 1]
+    tp1, fp1 = np.sum(sel & (t[:, 1] == 1)), np.sum(sel & (t[:, 1] == 0))
+    got = _drive(M.Precision(top_k=2, class_id=1), [(t, p, None)], ((C,), (C,)))
+    assert got == pytest.approx(tp1 / (tp1 + fp1) if tp1 + fp1 else 0.0)
