@@ -33,7 +33,6 @@ def _filter_top_k(x: sn.Variable, k: int) -> sn.Variable:
     ahead = sn.or_(sn.gt(b, a), sn.and_(sn.eq(b, a), sn.lt(j_idx, i_idx)))   # j ranks before i
     rank = sn.sum(sn.cast(ahead, "int64"), axis=-1)
     keep = sn.cast(sn.lt(rank, k), x.dtype)
-    del n
     return x * keep + NEG_INF * (1.0 - keep)
 
 
