@@ -1,5 +1,9 @@
-"""Differential test against real Keras 3 (JAX backend) when it is installed (it is never a dependency):
-the same models, weights and data must give the same History and the same trained weights."""
+"""Differential test against real Keras 3 (JAX backend): the same models, weights and data must give the
+same History and the same trained weights. Keras is never a dependency and the test costs about 30 s (JAX
+compiles), so it runs only with SYMNET_TEST_KERAS=1 and Keras 3 + JAX installed:
+
+    SYMNET_TEST_KERAS=1 python3 -m pytest tests/keras_api/test_against_keras.py
+"""
 import importlib.util
 import json
 import os
@@ -64,7 +68,8 @@ def _available() -> bool:
     return importlib.util.find_spec("keras") is not None and importlib.util.find_spec("jax") is not None
 
 
-@pytest.mark.skipif(not _available(), reason="Keras 3 with JAX is not installed")
+@pytest.mark.skipif(os.environ.get("SYMNET_TEST_KERAS") != "1" or not _available(),
+                    reason="set SYMNET_TEST_KERAS=1 with Keras 3 + JAX installed")
 def test_same_history_and_weights_as_keras(tmp_path):
     out = tmp_path / "res.json"
     script = tmp_path / "cmp.py"
