@@ -291,17 +291,24 @@ class Trainer:
         return fn, names, [i for i, v in enumerate(y_syms) if v is not None]
 
     # -- running one batch -------------------------------------------------------------------------
-    def _run_step(self, role: str, x: list, y: list | None, sw: list | None) -> dict:
-        fn, names, target_idx = self._get_function(role, x, y)
+    def _run_step(self, role: str, x: list, y: list | None, sw: list | None, entry: tuple | None = None) -> dict:
+        """Run one compiled step on one batch; `entry` is the (function, log names, target indices) to use."""
+        fn, names, target_idx = entry if entry is not None else self._get_function(role, x, y)
         n = len(x[0])
-        floatx = sn.config.floatX
         ys = [y[i] for i in target_idx]
         sws = []
         for i in target_idx:
             w = sw[i] if sw is not None and i < len(sw) and sw[i] is not None else None
-            sws.append(np.ones(n, dtype=floatx) if w is None else np.asarray(w, dtype=floatx).reshape(n))
+            sws.append(self._ones(n) if w is None else np.asarray(w, dtype=sn.config.floatX).reshape(n))
         values = fn(*x, *ys, *sws)
         return {k: float(v) for k, v in zip(names, values)}
+
+    def _ones(self, n: int) -> np.ndarray:
+        cache = self.__dict__.setdefault("_ones_cache", {})
+        key = (n, sn.config.floatX)
+        if key not in cache:
+            cache[key] = np.ones(n, dtype=sn.config.floatX)
+        return cache[key]
 
     # -- data preparation --------------------------------------------------------------------------
     def _prepare(self, x: Any, y: Any, sample_weight: Any, class_weight: Any = None
@@ -380,18 +387,18 @@ class Trainer:
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose,
                            epochs=epochs, steps=it.num_batches)
         self.stop_training = False
-        self._get_function("train", xs, ys)          # compile before the clock starts for the first step
         cbs.on_train_begin()
         training_logs: dict = {}
         logs: dict = {}
         for epoch in range(initial_epoch, epochs):
+            entry = self._get_function("train", xs, ys)      # built once; rebuilt only if the model changed
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
             contiguous = not shuffle
             for step, idx in it.epoch():
                 cbs.on_train_batch_begin(step)
                 logs = self._run_step("train", da.take(xs, idx, contiguous), da.take(ys, idx, contiguous),
-                                      da.take(sws, idx, contiguous))
+                                      da.take(sws, idx, contiguous), entry)
                 cbs.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
@@ -431,13 +438,14 @@ class Trainer:
                          callbacks: Any) -> dict:
         n = len(xs[0])
         it = da.BatchIterator(n, batch_size, shuffle=False, steps_per_epoch=steps)
-        self._get_function("test", xs, ys)
+        entry = self._get_function("test", xs, ys)
         callbacks.on_test_begin()
         self.reset_metrics()
         logs: dict = {}
         for step, idx in it.epoch():
             callbacks.on_test_batch_begin(step)
-            logs = self._run_step("test", da.take(xs, idx, True), da.take(ys, idx, True), da.take(sws, idx, True))
+            logs = self._run_step("test", da.take(xs, idx, True), da.take(ys, idx, True), da.take(sws, idx, True),
+                                  entry)
             callbacks.on_test_batch_end(step, logs)
         callbacks.on_test_end(logs)
         return logs
