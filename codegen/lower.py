@@ -206,7 +206,7 @@ class Lowering:
         if id(var) in self.known:
             buf = self.whole(self.new_base(PLANVAL, var.dtype, var.ndim, ref=var), var)
         elif hasattr(var, "data"):
-            buf = self.whole(self.new_base(CONST, var.dtype, var.ndim, ref=np.ascontiguousarray(var.data)), var)
+            buf = self.whole(self.new_base(CONST, var.dtype, var.ndim, ref=np.array(var.data, order="C")), var)
         else:
             raise RuntimeError(f"internal error: {var} has no buffer")
         self.var_buffer[id(var)] = buf
@@ -623,23 +623,37 @@ def _join(ctx: Lowering, node: Any) -> str | None:
     bad = _dtypes_ok(node)
     if bad:
         return bad
-    axis_var, *parts = node.inputs
-    if id(axis_var) not in ctx.known and not hasattr(axis_var, "data"):
-        return "the join axis is computed from data"
+    parts = list(node.inputs)
+    ax = node.op.axis
     out_var = node.outputs[0]
     out = ctx.output_buffer(out_var)
     nd = out_var.ndim
     for i, p in enumerate(parts):
-        def fn(off, shape, strides, plan, i=i):
-            ax = int(plan.values[id(axis_var)]) % nd
+        def fn(off, shape, strides, plan, parent=None, i=i):
             start = sum(plan.shapes[id(q)][ax] for q in parts[:i])
-            n = plan.shapes[id(parts[i])][ax]
             shp = list(shape)
-            shp[ax] = n
+            shp[ax] = plan.shapes[id(parts[i])][ax]
             return off + start * strides[ax], tuple(shp), strides
-        dst = ctx.view(out, fn, nd, False)
+        dst = ctx.view(out, fn, nd, False, sshape=tuple(p.type.shape))
         ctx.loop("join", [node], nd, [ctx.buffer_of(p)], [dst], identity_composite(p.dtype, out_var.dtype),
                  shape_from=dst)
+    return None
+
+
+def _split(ctx: Lowering, node: Any) -> str | None:
+    """Pieces are views of x."""
+    x, sizes = node.inputs
+    if id(sizes) not in ctx.known and not hasattr(sizes, "data"):
+        return "the split sizes are computed from data"
+    ax = node.op.axis
+    src = ctx.buffer_of(x)
+    for i, o in enumerate(node.outputs):
+        def fn(off, shape, strides, plan, parent=None, i=i):
+            sz = [int(v) for v in np.asarray(plan.values[id(sizes)]).reshape(-1)]
+            shp = list(shape)
+            shp[ax] = sz[i]
+            return off + sum(sz[:i]) * strides[ax], tuple(shp), strides
+        ctx.var_buffer[id(o)] = ctx.view(src, fn, x.ndim, False, o)
     return None
 
 
@@ -688,6 +702,7 @@ _RULES: dict[str, Callable] = {
     "Argmax": _argmax,
     "Alloc": _alloc,
     "Join": _join,
+    "Split": _split,
     "IncSubtensor": _inc_subtensor,
 }
 
@@ -721,7 +736,7 @@ class Plan:
                 res = node.op.perform(node, [self.values[id(v)] if id(v) in self.values else
                                              np.empty(self.shapes[id(v)], v.dtype) for v in node.inputs])
                 for o, r in zip(node.outputs, res):
-                    self.values[id(o)] = np.ascontiguousarray(r, dtype=o.dtype)
+                    self.values[id(o)] = np.array(r, dtype=o.dtype, order="C")
                     self.shapes[id(o)] = np.shape(r)
                 continue
             _check_empty_reduce(node, in_shapes)

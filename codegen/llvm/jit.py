@@ -41,7 +41,9 @@ def _init() -> None:
     cpu = llvm.get_host_cpu_name() if cpu_flag == "host" else cpu_flag
     features = llvm.get_host_cpu_features().flatten() if cpu_flag == "host" else ""
     target = llvm.Target.from_triple(llvm.get_process_triple())
-    _state["tm"] = target.create_target_machine(cpu=cpu, features=features, opt=3, codemodel="jitdefault")
+    _state["make_tm"] = lambda: target.create_target_machine(cpu=cpu, features=features, opt=3,
+                                                             codemodel="jitdefault")
+    _state["tm"] = _state["make_tm"]()
     _state["cpu"], _state["features"] = cpu, features
 
 
@@ -84,7 +86,8 @@ class Compiled:
                 obj = cache.get(key)
             except Exception:          # the cache is an optimisation: never fail a compile on it
                 cache, obj = None, None
-        self.engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
+        # the engine owns (and frees) its target machine: give it a private one
+        self.engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), _state["make_tm"]())
         if obj is not None:
             self.cache_hit = True
         else:

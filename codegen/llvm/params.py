@@ -19,9 +19,13 @@ PARALLEL_MIN = 1 << 17      # loop elements from which a kernel is split across 
 
 
 def fill_loop(params: np.ndarray, off: int, k: LoopKernel, plan: Plan, threads: int, zero: bool = False) -> None:
-    loop = tuple(plan.loop_shape(k)) if not zero else (0,) * k.ndim
     ops = list(k.inputs) + list(k.outputs)
     lay = [plan.layout[b.index] for b in ops]
+    if zero:        # a disabled kernel: no iterations
+        params[off:off + 2] = (1, 0)
+        params[off + 2:off + 2 + k.ndim] = 0
+        return
+    loop = tuple(plan.loop_shape(k))
     what = f"kernel {k.name} ({', '.join(str(n.op) for n in k.nodes)})"
     st = [loop_operand_strides(loop, s, t, what) for _, s, t in lay]
     offs = [o for o, _, _ in lay]

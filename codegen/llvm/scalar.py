@@ -130,7 +130,7 @@ def unary_math(b: ir.IRBuilder, name: str, x: ir.Value) -> ir.Value:
 
 def _fmax(b: ir.IRBuilder, x: ir.Value, y: ir.Value, greater: bool) -> ir.Value:
     """np.maximum / np.minimum: (x >= y or x is nan) ? x : y."""
-    c = b.fcmp_unordered(">=" if greater else "<=", x, y)
+    c = b.or_(b.fcmp_ordered(">=" if greater else "<=", x, y), b.fcmp_unordered("uno", x, x))
     return b.select(c, x, y)
 
 
