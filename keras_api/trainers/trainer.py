@@ -523,37 +523,19 @@ class Trainer:
         return self._pack_outputs(list(fn(*xs)))
 
     # -- inspection ------------------------------------------------------------------------------------------
-    def compiled_kernels(self, role: str = "train") -> list[dict]:
-        """The kernels of the compiled train/test/predict step: dicts with 'name', 'source' and 'layers' (the
-        Keras layer names whose ops the kernel holds, from symnet name scopes). The step must have run once.
-        With the reference backend (NumPy interpreter) there are no kernels and the list is empty."""
+    def compiled_kernels(self, role: str = "train") -> list["CompiledKernel"]:
+        """The kernels of the compiled train/test/predict step, each with its name, kind, source (LLVM IR,
+        read lazily), graph nodes, symnet name scopes and `layers`: the Keras layer names (of this model and
+        nested ones) whose ops the kernel holds. The step must have run once (fit/evaluate/predict).
+        With the reference backend (the NumPy interpreter) nothing is compiled and the list is empty."""
         if role not in ("train", "test", "predict"):
             raise ValueError(f"role must be 'train', 'test' or 'predict', got {role!r}")
         entry = self._fns.get(role)
         if entry is None:
             raise ValueError(f"The {role} step of model {self.name!r} has not been compiled yet; call "
                              f"{'fit' if role == 'train' else 'evaluate' if role == 'test' else 'predict'}() first")
-        fn = entry[1][0]
-        out = []
-        for k in fn.kernels:
-            nodes = getattr(k, "nodes", None) or (k.get("nodes", []) if isinstance(k, dict) else [])
-            scopes = []
-            for node in nodes:
-                tag = getattr(node, "tag", None) or {}
-                scope = tag.get("scope", "") if isinstance(tag, dict) else ""
-                if scope and scope not in scopes:
-                    scopes.append(scope)
-            layers = []
-            for s in scopes:
-                for part in s.split("/"):
-                    if part not in layers and part:
-                        layers.append(part)
-                        break
-            get = (lambda a, d="": k.get(a, d)) if isinstance(k, dict) else (lambda a, d="": getattr(k, a, d))
-            out.append({"name": get("name"), "source": get("source"), "layers": layers, "scopes": scopes,
-                        "kernel": k})
-        return out
-
+        names = {l.name for l in self._flatten_layers()}
+        return [CompiledKernel(k, names) for k in entry[1][0].kernels]
 
 def _verbose(v: Any) -> int:
     if v == "auto":
@@ -569,3 +551,32 @@ def _should_eval(epoch: int, freq: Any) -> bool:
 
 def _fmt(shape: Sequence) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class CompiledKernel:
+    """One kernel of a compiled step, attributed to Keras layers through the name scopes of its nodes."""
+
+    def __init__(self, kernel: Any, layer_names: set) -> None:
+        self.kernel = kernel
+        self.name = getattr(kernel, "name", "")
+        self.kind = getattr(kernel, "kind", type(kernel).__name__)
+        self.nodes = list(getattr(kernel, "nodes", []))
+        scopes: list[str] = []
+        for node in self.nodes:
+            tag = getattr(node, "tag", None)
+            scope = tag.get("scope", "") if isinstance(tag, dict) else ""
+            if scope and scope not in scopes:
+                scopes.append(scope)
+        self.scopes = scopes
+        self.layers = []
+        for scope in scopes:
+            for part in scope.split("/"):
+                if part in layer_names and part not in self.layers:
+                    self.layers.append(part)
+
+    @property
+    def source(self) -> str:
+        return getattr(self.kernel, "source", "")
+
+    def __repr__(self) -> str:
+        return f"<CompiledKernel {self.name} layers={self.layers} scopes={self.scopes}>"

@@ -253,17 +253,23 @@ def test_save_and_load_weights(tmp_path):
 
 
 def test_compiled_kernels_listing():
-    m = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    m = keras.Sequential([keras.Input((3,)), layers.Dense(4, activation="tanh"), layers.Dense(2, activation="softmax")])
     m.compile(optimizer="sgd", loss="mse")
     with pytest.raises(ValueError, match="not been compiled"):
         m.compiled_kernels("train")
     m.fit(np.zeros((4, 3)), np.zeros((4, 2)), verbose=0)
-    kernels = m.compiled_kernels("train")
-    fn = m._fns["train"][1][0]
-    assert len(kernels) == len(fn.kernels)
-    for k in kernels:
-        assert set(k) >= {"name", "source", "layers"}
-    if fn.mode != "reference":
-        assert any("dense" in k["layers"] for k in kernels)
+    m.predict(np.zeros((4, 3)), verbose=0)
+    for role in ("train", "predict"):
+        kernels = m.compiled_kernels(role)
+        fn = m._fns[role][1][0]
+        assert len(kernels) == len(fn.kernels)
+        for k in kernels:
+            assert isinstance(k.name, str) and isinstance(k.source, str)
+            assert set(k.layers) <= {"dense", "dense_1"}
+    if fn.mode == "reference":
+        assert kernels == []          # the NumPy interpreter compiles nothing
+    else:
+        # the softmax of the predict step is dense_1's op
+        assert any("dense_1" in k.layers for k in m.compiled_kernels("predict"))
     with pytest.raises(ValueError):
         m.compiled_kernels("nope")
