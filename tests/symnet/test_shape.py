@@ -40,13 +40,24 @@ def test_reshape_with_symbolic_dims():
     x = sn.tensor3("x")
     y = sn.reshape(x, (x.shape[0], -1))
     z = x.reshape((x.shape[0] * x.shape[1], x.shape[2]))
-    w = sn.reshape(x, sn.stack([x.shape[2], x.shape[0] * x.shape[1]]) if hasattr(sn, "stack") else (x.shape[2], -1))
+    w = sn.reshape(x, (x.shape[2], x.shape[0] * x.shape[1]))
     v = np.arange(24, dtype="float32").reshape(2, 3, 4)
     a, b, c = F([x], [y, z, w])(v)
     np.testing.assert_array_equal(a, v.reshape(2, -1))
     np.testing.assert_array_equal(b, v.reshape(6, 4))
     np.testing.assert_array_equal(c, v.reshape(4, 6))
     assert y.ndim == 2 and z.ndim == 2
+
+
+def test_reshape_to_a_symbolic_shape_vector():
+    x = sn.vector("x")
+    shp = sn.vector("shp", dtype="int64")
+    f = F([x, shp], sn.reshape(x, shp, ndim=2))
+    v = np.arange(6, dtype="float32")
+    np.testing.assert_array_equal(f(v, np.array([2, 3])), v.reshape(2, 3))
+    np.testing.assert_array_equal(f(v, np.array([-1, 2])), v.reshape(-1, 2))
+    with pytest.raises(ValueError, match="ndim"):
+        sn.reshape(x, shp)
 
 
 def test_reshape_static_inference_with_known_dims():
