@@ -326,3 +326,12 @@ def test_outputs_and_updates_never_alias_each_other():
     inp = np.array([5.0, 6.0], "float32")
     F([x], [], updates=[(V, x)])(inp)
     assert not np.shares_memory(V.get_value(borrow=True), inp)
+
+
+def test_allow_input_downcast_false_refuses_even_python_floats():
+    x = sn.scalar("x")
+    f = F([x], x * 2.0, allow_input_downcast=False)
+    with pytest.raises(TypeError, match="'x'"):
+        f(1.5)
+    assert f(np.float32(1.5)) == 3.0
+    assert F([x], x * 2.0)(1.5) == 3.0                 # the default (None) accepts Python floats
