@@ -60,6 +60,8 @@ def _reduced_axes(shape, axis):
 
 
 @pytest.mark.parametrize("name", sorted(REDUCTIONS))
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:Degrees of freedom",
+                            "ignore:invalid value encountered")
 @settings(max_examples=20, deadline=None)
 @given(sa=shape_and_axis(), keepdims=st.booleans(), dtype=st.sampled_from(["float32", "float64"]),
        static=st.booleans(), seed=st.integers(0, 2 ** 16))
