@@ -335,3 +335,19 @@ def test_allow_input_downcast_false_refuses_even_python_floats():
         f(1.5)
     assert f(np.float32(1.5)) == 3.0
     assert F([x], x * 2.0)(1.5) == 3.0                 # the default (None) accepts Python floats
+
+
+def test_reference_backend_checks_each_perform_against_its_type():
+    from symnet.graph import Apply, Op
+
+    class WrongDtype(Op):
+        def make_node(self, x):
+            return Apply(self, [x], [x.type])
+
+        def perform(self, node, inputs):
+            return [inputs[0].astype("float64")]
+
+    x = sn.vector("x")
+    f = F([x], WrongDtype()(x))
+    with pytest.raises(RuntimeError, match="WrongDtype.*float64"):
+        f(np.ones(2, "float32"))
