@@ -87,7 +87,7 @@ def test_early_stopping_patience_and_restore():
     x, y = data()
     m = model(lr=0.0)      # nothing changes: no improvement after the first epoch
     es = callbacks.EarlyStopping(monitor="loss", patience=2)
-    h = m.fit(x, y, epochs=20, callbacks=[es], verbose=0)
+    h = m.fit(x, y, epochs=20, callbacks=[es], verbose=0, shuffle=False)
     assert h.epoch == [0, 1, 2] and es.stopped_epoch == 2
     # restore_best_weights: diverging SGD makes the first epoch the best
     m = model(lr=3.0)
@@ -101,11 +101,11 @@ def test_early_stopping_patience_and_restore():
     # baseline: the first epoch counts towards patience when it does not beat the baseline
     m = model(lr=0.0)
     es = callbacks.EarlyStopping(monitor="loss", patience=2, baseline=-1.0)
-    assert m.fit(x, y, epochs=10, callbacks=[es], verbose=0).epoch == [0, 1]
+    assert m.fit(x, y, epochs=10, callbacks=[es], verbose=0, shuffle=False).epoch == [0, 1]
     # start_from_epoch
     m = model(lr=0.0)
     es = callbacks.EarlyStopping(monitor="loss", patience=1, start_from_epoch=3)
-    assert m.fit(x, y, epochs=10, callbacks=[es], verbose=0).epoch == [0, 1, 2, 3, 4]
+    assert m.fit(x, y, epochs=10, callbacks=[es], verbose=0, shuffle=False).epoch == [0, 1, 2, 3, 4]
     es = callbacks.EarlyStopping(monitor="val_accuracy")
     es.set_model(m)
     es._set_monitor_op()
