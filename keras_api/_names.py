@@ -21,3 +21,10 @@ def snake_case(name: str) -> str:
             out.append("_")
         out.append(ch.lower())
     return "".join(out)
+
+
+def auto_name(class_name: str) -> str:
+    """Keras's auto_name: snake_case of the class, made unique per session ('auc', 'auc_1', ...)
+    with the same counters as layer names (reset by keras.backend.clear_session)."""
+    from .layers.base import unique_name   # lazy: layers import this module
+    return unique_name(snake_case(class_name))

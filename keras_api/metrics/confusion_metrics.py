@@ -124,7 +124,7 @@ class Precision(_ConfusionBase):
 
     def __init__(self, thresholds: Any = None, top_k: int | None = None, class_id: int | None = None,
                  name: str | None = None, dtype: str | None = None) -> None:
-        super().__init__(thresholds, top_k, class_id, name or "precision", dtype)
+        super().__init__(thresholds, top_k, class_id, name, dtype)
         self.true_positives, self.false_positives = self._vars["tp"], self._vars["fp"]
 
     def result(self):
@@ -136,7 +136,7 @@ class Recall(_ConfusionBase):
 
     def __init__(self, thresholds: Any = None, top_k: int | None = None, class_id: int | None = None,
                  name: str | None = None, dtype: str | None = None) -> None:
-        super().__init__(thresholds, top_k, class_id, name or "recall", dtype)
+        super().__init__(thresholds, top_k, class_id, name, dtype)
         self.true_positives, self.false_negatives = self._vars["tp"], self._vars["fn"]
 
     def result(self):
@@ -146,7 +146,7 @@ class Recall(_ConfusionBase):
 def _count_metric(cls_name: str, kind: str, default_name: str) -> type:
     def __init__(self, thresholds: Any = None, name: str | None = None, dtype: str | None = None) -> None:
         self._kinds = (kind,)
-        _ConfusionBase.__init__(self, thresholds, None, None, name or default_name, dtype)
+        _ConfusionBase.__init__(self, thresholds, None, None, name, dtype)
         self.accumulator = self._vars[kind]
 
     def result(self):
@@ -170,7 +170,7 @@ class AUC(Metric):
                  name: str | None = None, dtype: str | None = None, thresholds: Sequence[float] | None = None,
                  multi_label: bool = False, num_labels: int | None = None, label_weights: Any = None,
                  from_logits: bool = False) -> None:
-        super().__init__(name=name or "auc", dtype=dtype)
+        super().__init__(name=name, dtype=dtype)
         if multi_label or label_weights is not None:
             raise NotImplementedError("AUC(multi_label=True / label_weights) (keras_api/metrics/confusion_metrics.py)")
         curve = curve.upper() if isinstance(curve, str) else curve

@@ -15,7 +15,7 @@ import symnet as sn
 from symnet.graph import SharedVariable, Variable
 
 from .. import backend
-from .._names import snake_case
+from .._names import auto_name
 from ..losses.loss import squeeze_or_expand_to_same_rank, to_tensor
 
 
@@ -46,7 +46,7 @@ class Metric:
     """Base class for stateful metrics (Keras 3 API, symbolic updates)."""
 
     def __init__(self, name: str | None = None, dtype: str | None = None) -> None:
-        self.name = name or snake_case(type(self).__name__)
+        self.name = name or auto_name(type(self).__name__)
         self._dtype = dtype
         self._variables: list[SharedVariable] = []
         self._initial: list[np.ndarray] = []

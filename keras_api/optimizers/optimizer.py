@@ -21,6 +21,7 @@ import symnet as sn
 from symnet.graph import SharedVariable, Variable
 
 from .. import backend
+from .._names import auto_name
 from . import schedules as schedules_module
 
 
@@ -50,7 +51,7 @@ class Optimizer:
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
                              f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
-        self.name = name or type(self).__name__.lower()
+        self.name = name or auto_name(type(self).__name__)
         self.weight_decay, self.clipnorm, self.clipvalue = weight_decay, clipnorm, clipvalue
         self.global_clipnorm = global_clipnorm
         self.use_ema, self.ema_momentum, self.ema_overwrite_frequency = use_ema, ema_momentum, ema_overwrite_frequency

@@ -81,12 +81,13 @@ def test_dtype_follows_floatx_and_argument():
 
 def test_get_config_and_names():
     g = I.get("glorot_uniform")
-    assert type(g).__name__ == "GlorotUniform" and g.get_config() == {"seed": None}
+    assert type(g).__name__ == "GlorotUniform" and g.get_config() == {"seed": None, "input_axes": None, "output_axes": None}
     r = I.RandomUniform(seed=5)
     assert r.get_config() == {"minval": -0.05, "maxval": 0.05, "seed": 5}
     assert I.RandomNormal().get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None}
     again = I.deserialize(I.serialize(I.VarianceScaling(2.0, "fan_avg", "uniform", seed=1)))
-    assert again.get_config() == {"scale": 2.0, "mode": "fan_avg", "distribution": "uniform", "seed": 1}
+    assert again.get_config() == {"scale": 2.0, "mode": "fan_avg", "distribution": "uniform", "seed": 1,
+                                  "input_axes": None, "output_axes": None}
     assert isinstance(I.get(I.HeNormal), I.HeNormal)
     assert isinstance(I.get({"class_name": "Orthogonal", "config": {"gain": 1.0, "seed": None}}), I.Orthogonal)
 

@@ -178,8 +178,8 @@ def test_auc_close_to_sklearn():
 
 
 def test_auc_keras_thresholds_and_variables():
-    a = M.AUC()
-    assert a.name == "auc" and a.num_thresholds == 200
+    a = M.AUC(name="auc")
+    assert a.num_thresholds == 200
     th = a.thresholds
     assert th[0] == pytest.approx(-1e-7) and th[-1] == pytest.approx(1 + 1e-7) and th[1] == pytest.approx(1 / 199)
     assert [v.name for v in a.variables] == ["auc/true_positives", "auc/false_positives", "auc/true_negatives",
@@ -270,3 +270,13 @@ def test_precision_recall_top_k():
     tp1, fp1 = np.sum(sel & (t[:, 1] == 1)), np.sum(sel & (t[:, 1] == 0))
     got = _drive(M.Precision(top_k=2, class_id=1), [(t, p, None)], ((C,), (C,)))
     assert got == pytest.approx(tp1 / (tp1 + fp1) if tp1 + fp1 else 0.0)
+
+
+def test_auto_names_are_uniquified_like_keras():
+    from keras_api.layers.base import clear_session
+    clear_session()
+    assert [M.AUC().name, M.AUC().name, M.Precision().name, M.TruePositives().name] == ["auc", "auc_1", "precision",
+                                                                                      "true_positives"]
+    assert M.BinaryAccuracy().name == "binary_accuracy"          # explicit default names are not counted
+    clear_session()
+    assert M.AUC().name == "auc"

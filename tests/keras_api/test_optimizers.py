@@ -265,3 +265,10 @@ def test_schedules_numeric_and_symbolic_agree():
             assert s(step) == pytest.approx(ref(step), rel=1e-6, abs=1e-8), (k, step)
         again = S.deserialize(S.serialize(s))
         assert again.get_config() == s.get_config()
+
+
+def test_auto_names_like_keras():
+    from keras_api.layers.base import clear_session
+    clear_session()
+    assert [O.SGD().name, O.SGD().name, O.RMSprop().name, O.AdamW().name, O.Adam(name="mine").name] == \
+        ["sgd", "sgd_1", "rm_sprop", "adam_w", "mine"]
