@@ -445,3 +445,15 @@ def test_float32_binary_gradient_graph_has_no_float64_node(name):
     gx, gy = sn.grad(sn.sum(BINARY[name][0](x, y)), [x, y], disconnected_inputs="ignore")
     assert _float64_nodes(gx) == [] and _float64_nodes(gy) == []
     assert gx.dtype == gy.dtype == "float32"
+
+
+def test_numpy_arrays_on_the_left_defer_to_variables():
+    x = sn.matrix("x")
+    a = np.arange(6, dtype="float32").reshape(2, 3)
+    exprs = [a + x, a * x, a - x, a > x, a.T @ x, np.float32(2) * x]
+    assert all(isinstance(e, sn.Variable) for e in exprs)
+    v = np.ones((2, 3), "float32")
+    outs = F([x], exprs[:4] + [exprs[5]])(v)
+    for got, want in zip(outs, [a + v, a * v, a - v, a > v, 2 * v]):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
