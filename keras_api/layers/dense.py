@@ -51,7 +51,10 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
-        x = sn.matmul(inputs, self.kernel.value)
+        x = sn.graph.as_variable(inputs)
+        if x.dtype != self.compute_dtype:      # int inputs (and other float widths) compute in the layer's dtype
+            x = sn.cast(x, self.compute_dtype)
+        x = sn.matmul(x, self.kernel.value)
         if self.bias is not None:
             x = x + self.bias.value
         return self.activation(x)

@@ -4,7 +4,6 @@
 ``call()`` works as in Keras (the graph is traced from the data's shapes on first use)."""
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from ..layers.base import Layer, unique_name
@@ -26,10 +25,7 @@ class Model(Trainer, Layer):
         return super().__new__(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if _is_functional_init(args, kwargs) and not hasattr(self, "_functional_ready"):
-            from .functional import Functional
-            if isinstance(self, Functional):
-                return   # Functional.__init__ runs instead (Python calls it since __new__ returned one)
+        if _is_functional_init(args, kwargs):
             raise NotImplementedError("keras_api.Model: subclasses of Model that also pass inputs/outputs to "
                                       "Model.__init__ are not supported; subclass keras.Model and write call()")
         name = kwargs.pop("name", None)
@@ -91,7 +87,3 @@ class Model(Trainer, Layer):
 def _snake(name: str) -> str:
     from .._names import snake_case
     return snake_case(name)
-
-
-def _warn_legacy(kind: str, msg: str) -> None:
-    warnings.warn(msg, DeprecationWarning, stacklevel=4)
