@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 _FACTORIES: dict[str, str] = {
     "reference": "codegen.reference:ReferenceBackend",
+    "llvm": "codegen.llvm.backend:LLVMBackend",
 }
 _INSTANCES: dict[str, Any] = {}
 

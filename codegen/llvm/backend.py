@@ -97,7 +97,7 @@ class LLVMRunner:
             if seg[0] == "native":
                 emit.emit_segment(module, seg[1], seg[2], self.threads)
         self.n_params = max(offset, 1)
-        self.ir_text = str(module)
+        self.ir_text = emit.loop_hints(str(module))
         names = [s[1] for s in self.segments if s[0] == "native"]
         self.compiled = jit.Compiled(self.ir_text, names)
         self.cfuncs = {n: _SEG_T(a) for n, a in self.compiled.addresses.items()}

@@ -52,8 +52,11 @@ class Loops:
     def __init__(self, fn: ir.Function, b: ir.IRBuilder) -> None:
         self.fn, self.b = fn, b
 
-    def range(self, n: ir.Value, body, carried: list | None = None, name: str = "i") -> list:
-        """for i in [0, n): carried = body(i, carried). Returns the final carried values."""
+    def range(self, n: ir.Value, body, carried: list | None = None, name: str = "i", hint: str = "") -> list:
+        """for i in [0, n): carried = body(i, carried). Returns the final carried values.
+
+        hint: "novec" (never vectorise or unroll: general strided paths, to keep JIT time down)
+        or "vec" (vectorise without interleaving); see `loop_hints`."""
         b = self.b
         carried = carried or []
         pre = b.block
@@ -74,7 +77,9 @@ class Loops:
         i.add_incoming(nxt, end)
         for p, v in zip(phis, new):
             p.add_incoming(v, end)
-        b.cbranch(b.icmp_signed("<", nxt, n), loop, after)
+        br = b.cbranch(b.icmp_signed("<", nxt, n), loop, after)
+        if hint:
+            br.set_metadata("symnet." + hint, b.module.add_metadata([]))
         b.position_at_end(after)
         outs = []
         for c, v in zip(carried, new):
@@ -83,6 +88,33 @@ class Loops:
             r.add_incoming(v, end)
             outs.append(r)
         return outs
+
+
+_HINTS = {
+    "novec": ['!{!"llvm.loop.vectorize.enable", i1 false}', '!{!"llvm.loop.unroll.disable"}'],
+    "vec": ['!{!"llvm.loop.interleave.count", i32 INTERLEAVE}', '!{!"llvm.loop.unroll.disable"}'],
+}
+INTERLEAVE = 2
+
+
+def loop_hints(text: str) -> str:
+    """Turn the `!symnet.<hint> !N` markers into distinct, self-referential llvm.loop metadata
+    (llvmlite.ir cannot build self-referential nodes)."""
+    import re
+    extra: list[str] = []
+    counter = [900000]
+
+    def sub(m):
+        hint = m.group(1)
+        ident = counter[0]
+        counter[0] += 1 + len(_HINTS[hint])
+        ops = [f"!{ident + 1 + i}" for i in range(len(_HINTS[hint]))]
+        extra.append(f"!{ident} = distinct !{{!{ident}, {', '.join(ops)}}}")
+        for i, body in enumerate(_HINTS[hint]):
+            extra.append(f"!{ident + 1 + i} = {body.replace('INTERLEAVE', str(INTERLEAVE))}")
+        return f"!llvm.loop !{ident}"
+    text = re.sub(r"!symnet\.(novec|vec) !\d+", sub, text)
+    return text + "\n" + "\n".join(extra) + "\n"
 
 
 def _param(b: ir.IRBuilder, p: ir.Value, i: int) -> ir.Value:
@@ -237,7 +269,7 @@ def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
                     v = accumulate(b, red, load_elem(b, p, dts[oj]), v, dts[oj])
                 store_elem(b, v, p, dts[oj])
             return new
-        final = loops.range(n, fbody, init, name="vi")
+        final = loops.range(n, fbody, init, name="vi", hint="vec")
         for o, v in zip(acc_outs, final):
             store_elem(b, v, typed[o], dts[o])
         b.branch(done_bb)
@@ -247,7 +279,7 @@ def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
         def sbody(i, _):
             body_at([b.gep(cur[j], [b.mul(i, st[j])]) for j in range(len(ops))])
             return []
-        loops.range(n, sbody, name="si")
+        loops.range(n, sbody, name="si", hint="novec")
         b.branch(done_bb)
         b.position_at_end(done_bb)
 

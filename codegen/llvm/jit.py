@@ -24,6 +24,10 @@ def _init() -> None:
         return
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
+    try:     # a vectorised epilogue costs JIT time and buys little on our loops
+        llvm.set_option("", "-enable-epilogue-vectorization=false")
+    except Exception:
+        pass
     libc = ctypes.util.find_library("c")
     for lib in filter(None, [libc, ctypes.util.find_library("m"), ctypes.util.find_library("pthread")]):
         try:
