@@ -116,35 +116,46 @@ def unsafe_identities(fgraph: FunctionGraph, node: Apply):
 
 @local_rewrite("simplify", Reduce)
 def sum_of_fill(fgraph: FunctionGraph, node: Apply):
-    """sum(fill(x, c), axes) with a scalar c -> c * (number of summed elements), as a fill of
-    the result shape (mean is sum / n, so it follows)."""
+    """sum(fill(x, c), axes) or sum(broadcast_to(c, shape), axes) with a scalar-shaped c ->
+    c * (number of summed elements), allocated to the result shape (mean is sum / n, so it
+    follows)."""
+    from ..ops.creation import Alloc
     if node.op.kind != "sum":
         return None
     (v,) = node.inputs
-    if not isinstance(scalar_of(v), S.Second):
+    if isinstance(scalar_of(v), S.Second):
+        shape_src, c = v.owner.inputs
+    elif v.owner is not None and isinstance(v.owner.op, Alloc):      # broadcast_to(c, shape)
+        c, shape_vec = v.owner.inputs
+        shape_src = None
+    else:
         return None
-    shape_src, c = v.owner.inputs
     if c.ndim and any(d != 1 for d in c.type.shape) or not is_float(v.dtype):
         return None
     from .. import basic as T
     axes = node.op.axes
     dims = [v.type.shape[a] for a in axes]
-    if all(d is not None for d in dims):
-        n = as_variable(np.asarray(float(np.prod(dims)), dtype=v.dtype))
+    n = as_variable(np.asarray(float(np.prod(dims)), dtype=v.dtype)) if all(d is not None for d in dims) else None
+    out = node.outputs[0]
+    if shape_src is None:
+        shp_of = lambda a: shape_vec[a]                     # noqa: E731
+    elif shape_src.ndim == v.ndim:
+        shp_of = lambda a: T.shape(shape_src)[a]            # noqa: E731
     else:
-        shp = T.shape(v)
+        shp_of = None                                       # only static sizes can be used
+    if n is None:
+        if shp_of is None:
+            return None
         n = None
         for a in axes:
-            n = shp[a] if n is None else n * shp[a]
+            n = shp_of(a) if n is None else n * shp_of(a)
         n = cast(n, v.dtype)
-    c0 = T.reshape(c, ()) if c.ndim else c
-    total = c0 * n
-    out = node.outputs[0]
+    total = (T.reshape(c, ()) if c.ndim else c) * n
     if out.ndim:
-        if shape_src.ndim != v.ndim:
-            return None
         keep = [a for a in range(v.ndim) if a not in axes]
-        dims = [v.type.shape[a] if v.type.shape[a] is not None else T.shape(shape_src)[a] for a in keep]
+        if shp_of is None and any(v.type.shape[a] is None for a in keep):
+            return None
+        dims = [v.type.shape[a] if v.type.shape[a] is not None else shp_of(a) for a in keep]
         total = T.alloc(total, dims)
     if total.dtype != out.dtype:
         total = cast(total, out.dtype)

@@ -97,6 +97,11 @@ def test_fill_sinking():
     assert after.splitlines()[0].startswith("Elemwise{second}")
     Y = rng.normal(size=(3, 4)).astype("float32")
     same_numbers([x, y], [out], fg, [X, Y])
+    # the full pipeline with rewrite_unsafe_math: zeros_like(x) * y is zeros, no multiplication
+    with sn.config.change_flags(optimizer="fast_run", rewrite_unsafe_math=True):
+        f = sn.function([x, y], out, mode="reference")
+    assert not any("mul" in str(n.op) for n in f.fgraph.nodes)
+    np.testing.assert_array_equal(f(X, Y), np.zeros((3, 4), "float32"))
 
 
 def test_canonical_arith():

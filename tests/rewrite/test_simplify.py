@@ -71,6 +71,11 @@ def test_sum_of_fill():
     z = sn.mean(sn.second(x, c))
     before, after, fg = before_after([x, c], [z], "sum_of_fill")
     same_numbers([x, c], [z], fg, [X, np.float32(1.5)])
+    n = sn.scalar("n", "int64")
+    w = sn.sum(sn.broadcast_to(c, (n, 4)), axis=0)      # sum of a broadcast_to (Alloc)
+    before, after, fg = before_after([c, n], [w], "sum_of_fill")
+    assert "Reduce" not in after
+    same_numbers([c, n], [w], fg, [np.float32(1.5), 5])
 
 
 def test_dot_of_transposes():
