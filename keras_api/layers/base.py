@@ -85,9 +85,10 @@ _ctx = threading.local()
 class CallContext:
     """Active while a model graph is traced: holds `training` and collects add_loss() values."""
 
-    def __init__(self, training: bool | None, losses: list | None = None) -> None:
+    def __init__(self, training: bool | None, losses: list | None = None, updates: list | None = None) -> None:
         self.training = training
         self.losses: list = [] if losses is None else losses
+        self.updates: list = [] if updates is None else updates   # (shared variable, new value) state updates
 
 
 @contextlib.contextmanager
@@ -96,7 +97,8 @@ def call_context(training: bool | None, inherit_losses: bool = False) -> Iterato
     stack = getattr(_ctx, "stack", None)
     if stack is None:
         stack = _ctx.stack = []
-    c = CallContext(training, stack[-1].losses if inherit_losses and stack else None)
+    parent = stack[-1] if inherit_losses and stack else None
+    c = CallContext(training, parent.losses if parent else None, parent.updates if parent else None)
     stack.append(c)
     try:
         yield c
@@ -123,7 +125,7 @@ class KerasVariable:
 
     def __init__(self, value: np.ndarray, name: str, path: str, trainable: bool = True,
                  regularizer: Any = None, constraint: Any = None) -> None:
-        value = np.ascontiguousarray(value)
+        value = np.array(value, order="C")      # (ascontiguousarray would turn a 0-d value into shape (1,))
         self.name = name
         self.path = path
         self.trainable = bool(trainable)
@@ -535,6 +537,13 @@ class Layer:
         ctx = current_context()
         if ctx is not None:
             ctx.losses.append(loss)
+
+    def add_state_update(self, variable: "KerasVariable", new_value: Any) -> None:
+        """Record `variable <- new_value` for the compiled step being traced (non-trainable state such as
+        moving averages); the trainer applies it with the optimizer's updates."""
+        ctx = current_context()
+        if ctx is not None:
+            ctx.updates.append((variable.value, sn.cast(sn.graph.as_variable(new_value), variable.dtype)))
 
     # -- building -----------------------------------------------------------------------
     def build(self, input_shape: Any) -> None:

@@ -152,7 +152,7 @@ class Trainer:
                 kwargs = {"training": training} if self._call_has_training else {}
                 out = self.call(inputs, **kwargs)
         outs = [sn.graph.as_variable(o) for o in flatten(out)]
-        return outs, list(ctx.losses), list(getattr(ctx, "updates", []))
+        return outs, list(ctx.losses), list(ctx.updates)
 
     # -- building the compiled steps ---------------------------------------------------------------
     def _ensure_compile_state(self, y: list | None, pred_shapes: list[tuple]) -> None:

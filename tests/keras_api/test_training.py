@@ -273,3 +273,24 @@ def test_compiled_kernels_listing():
         assert any("dense_1" in k.layers for k in m.compiled_kernels("predict"))
     with pytest.raises(ValueError):
         m.compiled_kernels("nope")
+
+
+class Counter(keras.layers.Layer):
+    """A layer with non-trainable state updated by the train step (as BatchNormalization's moving stats)."""
+
+    def build(self, input_shape):
+        self.seen = self.add_weight(shape=(), initializer="zeros", trainable=False, name="seen")
+
+    def call(self, inputs, training=None):
+        if training:
+            self.add_state_update(self.seen, self.seen.value + sn.cast(inputs.shape[0], "float32"))
+        return inputs
+
+
+def test_layer_state_updates_run_in_the_train_step_only():
+    m = keras.Sequential([keras.Input((2,)), Counter(), layers.Dense(1)])
+    m.compile(optimizer="sgd", loss="mse")
+    m.fit(np.zeros((10, 2)), np.zeros((10, 1)), batch_size=4, epochs=2, verbose=0)
+    m.evaluate(np.zeros((10, 2)), np.zeros((10, 1)), verbose=0)
+    m.predict(np.zeros((3, 2)), verbose=0)
+    assert float(m.layers[0].seen.numpy()) == 20.0
