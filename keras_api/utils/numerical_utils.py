@@ -7,7 +7,7 @@ import numpy as np
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
-    """Class indices -> one-hot float rows; a trailing dim of 1 is dropped (Keras's rule)."""
+    """Class indices -> one-hot float64 rows (as Keras 3); a trailing dim of 1 is dropped."""
     x = np.array(x, dtype="int64")
     input_shape = x.shape
     if input_shape and input_shape[-1] == 1 and len(input_shape) > 1:
@@ -18,7 +18,7 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
     if x.size and (x.min() < 0 or x.max() >= num_classes):
         raise ValueError(f"to_categorical: class indices must lie in [0, {num_classes}); got min {x.min()}, "
                          f"max {x.max()}")
-    out = np.zeros((x.shape[0], num_classes), dtype="float32")
+    out = np.zeros((x.shape[0], num_classes))          # float64, as Keras 3 returns
     out[np.arange(x.shape[0]), x] = 1
     return out.reshape(input_shape + (num_classes,))
 

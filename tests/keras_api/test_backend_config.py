@@ -73,7 +73,7 @@ def test_set_floatx_maps_to_symnet_and_rejects_unsupported():
 def test_to_categorical_and_normalize():
     y = to_categorical([0, 2, 1, 2])
     np.testing.assert_array_equal(y, np.eye(3)[[0, 2, 1, 2]])
-    assert y.dtype == np.float32
+    assert y.dtype == np.float64            # Keras 3 returns float64
     assert to_categorical(np.array([[1], [0]]), num_classes=4).shape == (2, 4)
     assert to_categorical(np.array([[1, 0], [2, 2]])).shape == (2, 2, 3)
     with pytest.raises(ValueError):
