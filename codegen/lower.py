@@ -256,6 +256,30 @@ def _is_plan_node(node: Any, known: set) -> bool:
                for o in node.outputs)
 
 
+def structural_toposort(fgraph: Any) -> list:
+    """A topological order that depends only on the graph's structure (DFS post-order from the
+    outputs, inputs in order), so equal graphs lower to identical IR and hit the compile cache."""
+    order: list = []
+    done: set = set()
+    for out in fgraph.outputs:
+        if out.owner is None or id(out.owner) in done:
+            continue
+        stack = [(out.owner, 0)]
+        onstack = {id(out.owner)}
+        while stack:
+            node, i = stack.pop()
+            if i < len(node.inputs):
+                stack.append((node, i + 1))
+                o = node.inputs[i].owner
+                if o is not None and id(o) not in done and id(o) not in onstack:
+                    stack.append((o, 0))
+                    onstack.add(id(o))
+            else:
+                done.add(id(node))
+                order.append(node)
+    return order
+
+
 def lower(fgraph: Any, n_outputs: int, update_targets: list) -> Program:
     ctx = Lowering(fgraph, n_outputs, update_targets)
     input_bases = []
@@ -264,11 +288,16 @@ def lower(fgraph: Any, n_outputs: int, update_targets: list) -> Program:
         ctx.var_buffer[id(v)] = ctx.whole(b, v)
         input_bases.append(b)
     shared_bases = []
-    for v in fgraph.shared:
-        b = ctx.new_base(SHARED, v.dtype, v.ndim, ref=v, contiguous=False)
-        ctx.var_buffer[id(v)] = ctx.whole(b, v)
-        shared_bases.append((v, b))
-    for node in fgraph.toposort():
+    order = structural_toposort(fgraph)
+    seen_shared: set = set()
+    in_order = [v for node in order for v in node.inputs] + list(fgraph.outputs)
+    for v in in_order:     # first-use order: deterministic, unlike fgraph.shared
+        if hasattr(v, "container") and id(v) not in seen_shared and id(v) not in ctx.var_buffer:
+            seen_shared.add(id(v))
+            b = ctx.new_base(SHARED, v.dtype, v.ndim, ref=v, contiguous=False)
+            ctx.var_buffer[id(v)] = ctx.whole(b, v)
+            shared_bases.append((v, b))
+    for node in order:
         if _is_plan_node(node, ctx.known):
             ctx.plan_nodes.append(node)
             ctx.known.update(id(o) for o in node.outputs)
