@@ -228,8 +228,10 @@ def clip(x: Any, lo: Any, hi: Any) -> Variable:
 
 
 def cast(x: Any, dtype: str) -> Variable:
-    x = as_variable(x)
     dtype = str(np.dtype(dtype if dtype != "floatX" else _floatX()))
+    if not isinstance(x, Variable):
+        return as_variable(x, dtype=dtype)        # a Python value becomes a constant of that dtype directly
+    x = as_variable(x)
     if x.dtype == dtype:
         return x
     return Elemwise(S.CastOp(dtype))(x)

@@ -123,7 +123,8 @@ def binary_crossentropy(output: Any, target: Any) -> Variable:
 
 
 def sigmoid_binary_crossentropy(logits: Any, target: Any) -> Variable:
-    """Binary crossentropy from logits in the stable form max(x,0) - x*t + log1p(exp(-|x|))."""
-    from .elemwise import abs, exp, log1p, relu
+    """Binary crossentropy from logits: softplus(x) - x*t, stable for any |x| (softplus is computed
+    stably), with the exact gradient sigmoid(x) - t everywhere, x = 0 included."""
+    from .elemwise import softplus
     x, t = as_variable(logits), as_variable(target)
-    return relu(x) - x * t + log1p(exp(-abs(x)))
+    return softplus(x) - x * t
