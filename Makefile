@@ -16,7 +16,7 @@ demo: install
 	$(PY) tools/demo.py
 
 test: install
-	$(PY) -m pytest -q -p no:cacheprovider tests
+	$(PY) -m pytest -p no:cacheprovider tests
 
 bench: install
 	$(PY) tools/bench/run_all.py
