@@ -104,6 +104,18 @@ class GemmKernel(Kernel):
 
 
 @dataclass
+class GatherKernel(Kernel):
+    """Row gather/scatter on axis 0 with integer indices (negative wrap, out of range -> IndexError):
+    take: out[i] = x[idx[i]]; inc: out[idx[i]] += y[i] (repeats accumulate); set: out[idx[i]] = y[i].
+    x (take) / out (inc, set), idx and y are C-contiguous buffers."""
+    mode: str = "take"
+    x: Any = None
+    idx: Any = None
+    y: Any = None
+    out: Any = None
+
+
+@dataclass
 class FallbackStep(Kernel):
     """Runs `node.op.perform` in Python; the reason says why it is not native."""
     node: Any = None

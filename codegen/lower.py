@@ -19,7 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .kernel import (CONST, FRESH, INPUT, PLANVAL, SHARED, TEMP, ArgKernel, Base, Buffer, FallbackStep,
-                     GemmKernel, LoopKernel, Program)
+                     GatherKernel, GemmKernel, LoopKernel, Program)
 
 PLAN_MAX_SIZE = 1024          # plan-time nodes: outputs at most this many elements
 
@@ -715,6 +715,69 @@ def _inc_subtensor(ctx: Lowering, node: Any) -> str | None:
     return None
 
 
+def _random(ctx: Lowering, node: Any) -> str | None:
+    """uniform / normal samples: Philox per element (flat index), same numbers as perform."""
+    op = node.op
+    state, shp, *params = node.inputs
+    if op.dist not in ("uniform", "normal") or op.dtype not in ("float32", "float64"):
+        return f"{op.dist} in {op.dtype} has no native sampler (uniform/normal in float32/float64 do)"
+    if id(shp) not in ctx.known and not hasattr(shp, "data"):
+        return "the sample size is computed from data"
+    sb = ctx.buffer_of(state)
+    key = ctx.view(sb, lambda off, shape, strides, plan, parent=None: (off, (), ()), 0, False, sshape=())
+    ctr = ctx.view(sb, lambda off, shape, strides, plan, parent=None: (off + strides[0], (), ()), 0, False,
+                   sshape=())
+    sample = ctx.output_buffer(node.outputs[1])
+    k = ctx.loop("random_" + op.dist, [node], op.ndim, [key, ctr] + [ctx.buffer_of(p) for p in params], [sample],
+                 None, shape_from=sample)
+    k.index_body = ("philox", op.dist, op.dtype)
+    nb = op.blocks_per_element()
+    out_var = node.outputs[1]
+    delta = ctx.whole(ctx.new_base(PLANVAL, "uint64", 1, ref=lambda plan: np.array(
+        [0, (math.prod(plan.shapes[id(out_var)]) * nb) % 2 ** 64], dtype=np.uint64)), None, (2,))
+    new_state = ctx.output_buffer(node.outputs[0])
+    ctx.loop("random_state", [node], 1, [sb, delta], [new_state], as_composite(_S().add, ["uint64", "uint64"]),
+             shape_from=new_state)
+    return None
+
+
+def _take(ctx: Lowering, node: Any) -> str | None:
+    x, idx = node.inputs
+    bad = _dtypes_ok(node)
+    if bad:
+        return bad
+    xb = ctx.contiguous_buffer(x, [node])
+    ib = ctx.contiguous_buffer(idx, [node])
+    out = ctx.output_buffer(node.outputs[0])
+    ctx.steps.append(GatherKernel(ctx.name("take"), [node], mode="take", x=xb, idx=ib, out=out))
+    return None
+
+
+def _advanced_inc(ctx: Lowering, node: Any) -> str | None:
+    x, y, idx = node.inputs
+    bad = _dtypes_ok(node)
+    if bad:
+        return bad
+    out_var = node.outputs[0]
+    out = ctx.output_buffer(out_var)
+    ctx.loop("advinc_copy", [node], x.ndim, [ctx.buffer_of(x)], [out], identity_composite(x.dtype, x.dtype),
+             shape_from=out)
+    full_nd = idx.ndim + x.ndim - 1
+    yfull = ctx.temp(x.dtype, full_nd, lambda plan: tuple(plan.shapes[id(idx)]) + tuple(plan.shapes[id(x)][1:]),
+                     sshape=tuple(idx.type.shape) + tuple(x.type.shape[1:]))
+    ctx.loop("advinc_y", [node], full_nd, [ctx.buffer_of(y)], [yfull], identity_composite(y.dtype, x.dtype),
+             shape_from=yfull)
+    ib = ctx.contiguous_buffer(idx, [node])
+    ctx.steps.append(GatherKernel(ctx.name("scatter"), [node], mode="set" if node.op.set_instead_of_inc else "inc",
+                                  x=out, idx=ib, y=yfull, out=out))
+    return None
+
+
+def _S():
+    import importlib
+    return importlib.import_module("symnet.scalar")
+
+
 _RULES: dict[str, Callable] = {
     "Elemwise": _elemwise,
     "Reduce": _reduce,
@@ -733,6 +796,9 @@ _RULES: dict[str, Callable] = {
     "Join": _join,
     "Split": _split,
     "IncSubtensor": _inc_subtensor,
+    "RandomVariable": _random,
+    "AdvancedSubtensor1": _take,
+    "AdvancedIncSubtensor1": _advanced_inc,
 }
 
 
@@ -790,7 +856,7 @@ class Plan:
                 self.base_arrays[b.index] = b.ref
                 self.base_layout[b.index] = (b.ref.shape, b.ref.strides)
             elif b.kind == PLANVAL:
-                a = self.values[id(b.ref)]
+                a = b.ref(self) if callable(b.ref) else self.values[id(b.ref)]
                 self.base_arrays[b.index] = a
                 self.base_layout[b.index] = (a.shape, a.strides)
             else:

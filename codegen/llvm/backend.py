@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 from llvmlite import ir
 
-from ..kernel import FRESH, INPUT, SHARED, ArgKernel, FallbackStep, GemmKernel, LoopKernel
+from ..kernel import FRESH, INPUT, SHARED, ArgKernel, FallbackStep, GatherKernel, GemmKernel, LoopKernel
 from ..lower import Plan, is_c_contiguous, lower
 from . import emit, jit
-from .params import fill_arg, fill_gemm, fill_loop
+from .params import fill_arg, fill_gather, fill_gemm, fill_loop
 
 _SEG_T = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
 
@@ -67,6 +67,7 @@ class LLVMRunner:
         module = ir.Module(name="symnet")
         module.triple = jit.llvm.get_process_triple()
         self.segments: list = []     # ("native", name, [(kernel, offset)]) | ("fallback", step)
+        self._status: list = []      # (gather kernel, param offset): index errors reported here
         offset = 0
         cur: list = []
         kfns = {}
@@ -86,6 +87,10 @@ class LLVMRunner:
             elif isinstance(step, GemmKernel):
                 fn = emit.emit_gemm_kernel(module, step)
                 size = emit.gemm_region_size(step)
+            elif isinstance(step, GatherKernel):
+                fn = emit.emit_gather_kernel(module, step)
+                size = emit.GATHER_REGION
+                self._status.append((step, offset))
             else:
                 raise NotImplementedError(f"LLVM backend: kernel type {type(step).__name__}")
             kfns[step.name] = fn
@@ -148,6 +153,8 @@ class LLVMRunner:
                     fill_loop(params, off, k, plan, self.threads, zero=id(k) in zero_kernels)
                 elif isinstance(k, ArgKernel):
                     fill_arg(params, off, k, plan)
+                elif isinstance(k, GatherKernel):
+                    fill_gather(params, off, k, plan)
                 else:
                     fill_gemm(params, off, k, plan, plan.scratch)
         plan.params = params
@@ -180,6 +187,8 @@ class LLVMRunner:
         for cfunc, step in self.calls:
             if cfunc is not None:
                 cfunc(plan.bases_ptr, plan.params_ptr)
+                if self._status:
+                    self._check_status(plan)
             else:
                 self._fallback(step, plan, args, shared_vals, fresh)
         prog = self.program
@@ -187,6 +196,15 @@ class LLVMRunner:
         for target, buf in plan.assign_updates:
             target.container.value = np.array(self._view(buf, plan, args, shared_vals, fresh))
         return outs
+
+    def _check_status(self, plan: Any) -> None:
+        for k, off in self._status:
+            if plan.params[off + 7]:
+                bad, n = int(plan.params[off + 8]), int(plan.params[off + 1])
+                plan.params[off + 7] = 0
+                node = k.nodes[0]
+                raise IndexError(f"index {bad} is out of bounds for axis 0 with size {n} (indexing "
+                                 f"{node.inputs[0]}, built at {node.tag.get('trace', '?')})")
 
     def _base_array(self, base: Any, plan: Any, args: list, shared_vals: list, fresh: dict) -> np.ndarray:
         if base.kind == INPUT:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from llvmlite import ir
 
-from ..kernel import ArgKernel, GemmKernel, LoopKernel
+from ..kernel import ArgKernel, GatherKernel, GemmKernel, LoopKernel
 from .scalar import (F32, F64, I1, I8, I32, I64, emit_program, intrinsic, is_f, is_u, load_elem, mem_type,
                      reg_type, store_elem)
 
@@ -209,10 +209,25 @@ def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
     red = k.reduce
     comp = k.composite
 
+    index_body = getattr(k, "index_body", None)
+    if isinstance(index_body, tuple) and index_body[0] == "philox":
+        from .philox import emit_sample
+        _, dist, sdtype = index_body
+        index_body = lambda bb, vals, flat: emit_sample(bb, dist, sdtype, vals, flat)
+    if index_body is not None:     # the body also needs the flat C-order index of the element
+        out0 = k.outputs[0]
+        start = b.ptrtoint(b.load(b.gep(bases, [ir.Constant(I64, out0.base.index)])), I64)
+
+    def compute(vals: list, out_addr: Any) -> list:
+        if index_body is None:
+            return emit_program(b, comp, vals)
+        flat = b.sdiv(b.sub(b.ptrtoint(out_addr, I64), start), ir.Constant(I64, _itemsize(k.outputs[0].dtype)))
+        return index_body(b, vals, flat)
+
     def body_at(addrs: list) -> None:
         """One element through byte addresses (generic path)."""
         vals = [load_elem(b, b.bitcast(addrs[j], mem_type(dts[j]).as_pointer()), dts[j]) for j in range(nin)]
-        res = emit_program(b, comp, vals)
+        res = compute(vals, addrs[nin])
         for j, (v, vdt) in enumerate(res):
             oj = nin + j
             p = b.bitcast(addrs[oj], mem_type(dts[oj]).as_pointer())
@@ -256,7 +271,7 @@ def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
 
         def fbody(i, carried):
             vals = [hoisted[j] if j in hoisted else load_elem(b, b.gep(typed[j], [i]), dts[j]) for j in range(nin)]
-            res = emit_program(b, comp, vals)
+            res = compute(vals, b.gep(typed[nin], [i]) if index_body else None)
             new = []
             for j, (v, vdt) in enumerate(res):
                 oj = nin + j
@@ -368,6 +383,61 @@ def emit_arg_kernel(module: ir.Module, k: ArgKernel) -> ir.Function:
         b.store(bi, b.bitcast(opc, I64P))
 
     keep_level(0, ip, op_)
+    b.ret_void()
+    return fn
+
+
+# ------------------------------------------------------------------------------------------
+# row gather / scatter
+# ------------------------------------------------------------------------------------------
+GATHER_REGION = 9   # [n_idx, n_rows, row_elems, x_off, idx_off, y_off, out_off, status, bad_index]
+
+
+def emit_gather_kernel(module: ir.Module, k: GatherKernel) -> ir.Function:
+    fn = ir.Function(module, KERNEL_T, k.name)
+    fn.linkage = "internal"
+    bases, blk = fn.args
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    loops = Loops(fn, b)
+    n, nrows, row = _param(b, blk, 0), _param(b, blk, 1), _param(b, blk, 2)
+    dt = k.out.dtype
+    et = mem_type(dt).as_pointer()
+    src = k.x if k.mode == "take" else k.y
+    sp = b.bitcast(_base_ptr(b, bases, src.base.index, _param(b, blk, 3 if k.mode == "take" else 5)), et)
+    op_ = b.bitcast(_base_ptr(b, bases, k.out.base.index, _param(b, blk, 6)), et)
+    idt = k.idx.dtype
+    ip = b.bitcast(_base_ptr(b, bases, k.idx.base.index, _param(b, blk, 4)), mem_type(idt).as_pointer())
+    status = b.gep(blk, [ir.Constant(I64, 7)])
+
+    def body(i, _):
+        j = b.load(b.gep(ip, [i]))
+        j = j if j.type == I64 else (b.zext(j, I64) if is_u(idt) else b.sext(j, I64))
+        jj = b.select(b.icmp_signed("<", j, ir.Constant(I64, 0)), b.add(j, nrows), j)
+        bad = b.or_(b.icmp_signed("<", jj, ir.Constant(I64, 0)), b.icmp_signed(">=", jj, nrows))
+        with b.if_else(bad) as (then, otherwise):
+            with then:
+                b.store(ir.Constant(I64, 1), status)
+                b.store(j, b.gep(blk, [ir.Constant(I64, 8)]))
+            with otherwise:
+                s_row = b.mul(i if k.mode != "take" else jj, row)
+                d_row = b.mul(jj if k.mode != "take" else i, row)
+
+                def inner(r, _):
+                    v = b.load(b.gep(sp, [b.add(s_row, r)]))
+                    dst = b.gep(op_, [b.add(d_row, r)])
+                    if k.mode == "inc":
+                        old = b.load(dst)
+                        if dt == "bool":
+                            v = b.or_(old, v)
+                        elif is_f(dt):
+                            v = b.fadd(old, v)
+                        else:
+                            v = b.add(old, v)
+                    b.store(v, dst)
+                    return []
+                loops.range(row, inner, name="row")
+        return []
+    loops.range(n, body, name="g")
     b.ret_void()
     return fn
 
@@ -500,6 +570,12 @@ def emit_segment(module: ir.Module, name: str, items: list, threads: int) -> ir.
     create = join = thunk = None
     for k, kfn, off in items:
         region = b.gep(params, [ir.Constant(I64, off)])
+        if isinstance(k, GatherKernel):      # stop at a bad index: Python raises IndexError
+            b.call(kfn, [bases, region])
+            failed = b.icmp_signed("!=", _param(b, region, 7), ir.Constant(I64, 0))
+            with b.if_then(failed):
+                b.ret_void()
+            continue
         if not isinstance(k, LoopKernel):
             b.call(kfn, [bases, region])
             continue

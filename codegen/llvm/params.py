@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..kernel import ArgKernel, GemmKernel, LoopKernel
+from ..kernel import ArgKernel, GatherKernel, GemmKernel, LoopKernel
 from ..lower import Plan, collapse, loop_operand_strides
 from .emit import loop_block_size
 
@@ -147,3 +147,19 @@ def fill_gemm(params: np.ndarray, off: int, k: GemmKernel, plan: Plan, scratch: 
     p += 2
     params[p] = plan.layout[k.alpha.index][0] if k.alpha is not None else 0
     params[p + 1] = plan.layout[k.beta.index][0] if k.beta is not None else 0
+
+
+def fill_gather(params: np.ndarray, off: int, k: GatherKernel, plan: Plan) -> None:
+    xl = plan.layout[k.x.index]
+    il = plan.layout[k.idx.index]
+    ol = plan.layout[k.out.index]
+    yl = plan.layout[k.y.index] if k.y is not None else (0, (), ())
+    xshape = xl[1]
+    if not xshape:
+        raise IndexError("cannot index a scalar")
+    n_idx = math.prod(il[1])
+    row = math.prod(xshape[1:])
+    params[off:off + GATHER_LEN] = (n_idx, xshape[0], row, xl[0], il[0], yl[0], ol[0], 0, 0)
+
+
+GATHER_LEN = 9
