@@ -575,18 +575,17 @@ def _softmax_like(ctx: Lowering, node: Any, log: bool) -> str | None:
 
 
 def _xent(ctx: Lowering, node: Any) -> str | None:
-    """SoftmaxCrossentropyWithLogits (dense targets): loss = sum(t * (m' + log s - x))."""
-    import importlib; S = importlib.import_module("symnet.scalar")
+    """SoftmaxCrossentropyWithLogits: m = max, s = sum(exp(x - m')), lsm = (x - m') - log s;
+    dense: loss = -sum(where(t == 0, 0, t * lsm)); sparse: loss = -lsm[t] (a row pick)."""
+    import importlib
+    S = importlib.import_module("symnet.scalar")
     from symnet.types import normalize_axis
-    if node.op.sparse:
-        return "sparse targets need a gather kernel (not written yet)"
     bad = _dtypes_ok(node)
     if bad:
         return bad
     x, t = node.inputs
     out_var = node.outputs[0]
     dt = out_var.dtype
-    nd = max(x.ndim, t.ndim)
     ax = normalize_axis(node.op.axis, x.ndim)
     xb, tb = ctx.buffer_of(x), ctx.buffer_of(t)
     red_shape = lambda plan: tuple(d for a, d in enumerate(plan.shapes[id(x)]) if a != ax)
@@ -604,9 +603,29 @@ def _xent(ctx: Lowering, node: Any) -> str | None:
     e = pb.op(S.exp, pb.op(S.sub, pb.cast(0, dt), fin_m(pb, 1)))
     ctx.loop("xent_sum", [node], x.ndim, [xb, mview], [sview], pb.finish([e]), reduce="sum", shape_from=xb)
     out = ctx.output_buffer(out_var)
+    if node.op.sparse:
+        order = tuple(a for a in range(x.ndim) if a != ax) + (ax,)
+        xl = ctx.view(xb, view_dimshuffle(order, ()), x.ndim, xb.contiguous and ax == x.ndim - 1,
+                      sshape=tuple(x.type.shape[a] for a in order))
+        if not xl.contiguous:
+            xc = ctx.temp(x.dtype, x.ndim, lambda plan: tuple(plan.shapes[id(x)][a] for a in order),
+                          sshape=xl.sshape)
+            ctx.loop("xent_copy", [node], x.ndim, [xl], [xc], identity_composite(x.dtype, x.dtype), shape_from=xc)
+            xl = xc
+        pick = ctx.temp(x.dtype, x.ndim - 1, red_shape, sshape=red_static)
+        ctx.steps.append(GatherKernel(ctx.name("xent_pick"), [node], mode="pick", x=xl,
+                                      idx=ctx.contiguous_buffer(t, [node]), out=pick))
+        pb2 = ProgramBuilder([x.dtype, dt, dt])
+        lsm = pb2.op(S.sub, pb2.op(S.sub, pb2.cast(0, dt), fin_m(pb2, 1)), pb2.op(S.log, 2))
+        ctx.loop("xent_loss", [node], x.ndim - 1, [pick, m, s], [out], pb2.finish([pb2.op(S.neg, lsm)]),
+                 shape_from=out)
+        return None
+    nd = max(x.ndim, t.ndim)
     pb2 = ProgramBuilder([x.dtype, t.dtype, dt, dt])
     lsm = pb2.op(S.sub, pb2.op(S.sub, pb2.cast(0, dt), fin_m(pb2, 2)), pb2.op(S.log, 3))
-    term = pb2.op(S.neg, pb2.op(S.mul, pb2.cast(1, dt), lsm))
+    tv = pb2.cast(1, dt)
+    prod = pb2.op(S.switch, pb2.op(S.eq, tv, pb2.const(0, dt)), pb2.const(0, dt), pb2.op(S.mul, tv, lsm), dtype=dt)
+    term = pb2.op(S.neg, prod)
     oview = ctx.view(out, view_expand((ax,), nd), nd, True)
     k = ctx.loop("xent_loss", [node], nd, [xb, tb, mview, sview], [oview], pb2.finish([term]), reduce="sum",
                  shape_from=("broadcast", [xb, tb]))

@@ -203,6 +203,9 @@ class LLVMRunner:
                 bad, n = int(plan.params[off + 8]), int(plan.params[off + 1])
                 plan.params[off + 7] = 0
                 node = k.nodes[0]
+                if k.mode == "pick":
+                    raise IndexError(f"SoftmaxCrossentropyWithLogits: class index out of range [0, {n}) "
+                                     f"(got {bad}, built at {node.tag.get('trace', '?')})")
                 raise IndexError(f"index {bad} is out of bounds for axis 0 with size {n} (indexing "
                                  f"{node.inputs[0]}, built at {node.tag.get('trace', '?')})")
 

@@ -402,8 +402,8 @@ def emit_gather_kernel(module: ir.Module, k: GatherKernel) -> ir.Function:
     n, nrows, row = _param(b, blk, 0), _param(b, blk, 1), _param(b, blk, 2)
     dt = k.out.dtype
     et = mem_type(dt).as_pointer()
-    src = k.x if k.mode == "take" else k.y
-    sp = b.bitcast(_base_ptr(b, bases, src.base.index, _param(b, blk, 3 if k.mode == "take" else 5)), et)
+    src = k.x if k.mode in ("take", "pick") else k.y
+    sp = b.bitcast(_base_ptr(b, bases, src.base.index, _param(b, blk, 3 if k.mode in ("take", "pick") else 5)), et)
     op_ = b.bitcast(_base_ptr(b, bases, k.out.base.index, _param(b, blk, 6)), et)
     idt = k.idx.dtype
     ip = b.bitcast(_base_ptr(b, bases, k.idx.base.index, _param(b, blk, 4)), mem_type(idt).as_pointer())
@@ -412,15 +412,22 @@ def emit_gather_kernel(module: ir.Module, k: GatherKernel) -> ir.Function:
     def body(i, _):
         j = b.load(b.gep(ip, [i]))
         j = j if j.type == I64 else (b.zext(j, I64) if is_u(idt) else b.sext(j, I64))
-        jj = b.select(b.icmp_signed("<", j, ir.Constant(I64, 0)), b.add(j, nrows), j)
+        if k.mode == "pick":     # class indices: no negative wrap (the reference raises)
+            jj = j
+        else:
+            jj = b.select(b.icmp_signed("<", j, ir.Constant(I64, 0)), b.add(j, nrows), j)
         bad = b.or_(b.icmp_signed("<", jj, ir.Constant(I64, 0)), b.icmp_signed(">=", jj, nrows))
         with b.if_else(bad) as (then, otherwise):
             with then:
                 b.store(ir.Constant(I64, 1), status)
                 b.store(j, b.gep(blk, [ir.Constant(I64, 8)]))
             with otherwise:
-                s_row = b.mul(i if k.mode != "take" else jj, row)
-                d_row = b.mul(jj if k.mode != "take" else i, row)
+                if k.mode == "pick":     # out[i] = x[i, jj] of an (n_idx, n_rows) matrix
+                    s_row = b.add(b.mul(i, nrows), jj)
+                    d_row = i
+                else:
+                    s_row = b.mul(i if k.mode != "take" else jj, row)
+                    d_row = b.mul(jj if k.mode != "take" else i, row)
 
                 def inner(r, _):
                     v = b.load(b.gep(sp, [b.add(s_row, r)]))

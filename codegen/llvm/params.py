@@ -159,6 +159,9 @@ def fill_gather(params: np.ndarray, off: int, k: GatherKernel, plan: Plan) -> No
         raise IndexError("cannot index a scalar")
     n_idx = math.prod(il[1])
     row = math.prod(xshape[1:])
+    if k.mode == "pick":            # x is (..., n): rows are the leading dims, pick along the last
+        xshape = (xshape[-1],)
+        row = 1
     params[off:off + GATHER_LEN] = (n_idx, xshape[0], row, xl[0], il[0], yl[0], ol[0], 0, 0)
 
 
