@@ -252,6 +252,8 @@ def _is_plan_node(node: Any, known: set) -> bool:
         return False
     if not all(id(v) in known or (hasattr(v, "data") and np.size(v.data) <= PLAN_MAX_SIZE) for v in node.inputs):
         return False
+    if type(node.op).__name__ in ("ARange", "Eye"):   # any size: a function of shapes only
+        return True
     return all(all(d is not None for d in o.type.shape) and math.prod(o.type.shape) <= PLAN_MAX_SIZE
                for o in node.outputs)
 
