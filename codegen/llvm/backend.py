@@ -23,6 +23,7 @@ from . import emit, jit
 from .params import fill_arg, fill_gather, fill_gemm, fill_loop
 
 _SEG_T = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
+_refcount = __import__("sys").getrefcount
 
 
 class KernelInfo:
@@ -165,6 +166,7 @@ class LLVMRunner:
         plan.bases = bases
         plan.bases_ptr = bases.ctypes.data
         plan.fresh = [(b.index, plan.base_layout[b.index][0], b.dtype) for b in self._fresh]
+        plan.out_cache = {}
         return plan
 
     # -- calling ----------------------------------------------------------------------
@@ -180,8 +182,13 @@ class LLVMRunner:
         for (c, i), v in zip(self._shared, shared_vals):
             bases[i] = v.ctypes.data if v.size else 0
         fresh = {}
+        cache = plan.out_cache
         for i, shape, dt in plan.fresh:
-            a = np.empty(shape, dt)
+            # reuse last call's output array when nobody else holds it any more (saves the page
+            # faults of a fresh large allocation); otherwise a new one
+            a = cache.get(i)
+            if a is None or _refcount(a) > 3:
+                a = cache[i] = np.empty(shape, dt)
             fresh[i] = a
             bases[i] = a.ctypes.data
         for cfunc, step in self.calls:
