@@ -67,9 +67,14 @@ def _column_widths(line_length: int, positions: list[float]) -> list[int]:
 
 
 def _wrap(text: str, width: int) -> list[str]:
+    """Word wrap as rich does for these columns: a word longer than the cell is cut with an ellipsis."""
     if not text:
         return [""]
-    lines = textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False)
+    words = [w if len(w) <= width else w[:max(width - 1, 0)] + "…" for w in text.split(" ") if w != ""]
+    lines = textwrap.wrap(" ".join(words), width=width, break_long_words=False, break_on_hyphens=False)
+    lead = len(text) - len(text.lstrip(" "))
+    if lead and lines:                      # keep the indentation of nested rows ("   └ name")
+        lines[0] = " " * lead + lines[0] if len(lines[0]) + lead <= width else lines[0]
     return lines or [""]
 
 
@@ -84,7 +89,8 @@ def render_table(header: list[str], rows: list[list[str]], cells: list[int], ali
             parts = []
             for w, width, a in zip(wrapped, inner, align):
                 text = w[i] if i < len(w) else ""
-                parts.append(" " + (text.rjust(width) if a == "right" else text.ljust(width)) + " ")
+                cell = text.rjust(width) if a == "right" else text.center(width) if a == "center" else text.ljust(width)
+                parts.append(" " + cell + " ")
             out.append(edge_l + sep.join(parts) + edge_r)
         return out
 

@@ -78,6 +78,61 @@ Model: "functional"
 """
 
 
+KERAS_NESTED_TRAINABLE_SUMMARY = """\
+Model: "outer"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━┓
+┃ Layer (type)                ┃ Output Shape          ┃    Param # ┃ Trai… ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━┩
+│ inner (Sequential)          │ (None, 3)             │         15 │   Y   │
+├─────────────────────────────┼───────────────────────┼────────────┼───────┤
+│    └ d1 (Dense)             │ (None, 3)             │         15 │   Y   │
+├─────────────────────────────┼───────────────────────┼────────────┼───────┤
+│ dropout (Dropout)           │ (None, 3)             │          0 │   -   │
+├─────────────────────────────┼───────────────────────┼────────────┼───────┤
+│ d2 (Dense)                  │ (None, 2)             │          8 │   N   │
+└─────────────────────────────┴───────────────────────┴────────────┴───────┘
+ Total params: 23 (92.00 B)
+ Trainable params: 15 (60.00 B)
+ Non-trainable params: 8 (32.00 B)
+"""
+
+KERAS_SHARED_LONG_NAMES_SUMMARY = """\
+Model: "functional"
+┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┓
+┃ Layer (type)        ┃ Output Shape      ┃    Param # ┃ Connected to      ┃
+┡━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━┩
+│ a_very_long_input_… │ (None, 4)         │          0 │ -                 │
+│ (InputLayer)        │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ b (InputLayer)      │ (None, 4)         │          0 │ -                 │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ shared_dense_layer… │ (None, 3)         │         15 │ a_very_long_inpu… │
+│ (Dense)             │                   │            │ b[0][0]           │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ add (Add)           │ (None, 3)         │          0 │ shared_dense_lay… │
+│                     │                   │            │ shared_dense_lay… │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ out (Dense)         │ (None, 2)         │          8 │ add[0][0]         │
+└─────────────────────┴───────────────────┴────────────┴───────────────────┘
+ Total params: 23 (92.00 B)
+ Trainable params: 23 (92.00 B)
+ Non-trainable params: 0 (0.00 B)
+"""
+
+
+def test_summary_nested_trainable_and_long_names_match_keras(monkeypatch):
+    inner = keras.Sequential([keras.Input((4,)), layers.Dense(3, name="d1")], name="inner")
+    m = keras.Sequential([keras.Input((4,)), inner, layers.Dropout(0.1), layers.Dense(2, name="d2")], name="outer")
+    m.layers[2].trainable = False
+    assert captured_summary(m, monkeypatch, show_trainable=True, expand_nested=True) == KERAS_NESTED_TRAINABLE_SUMMARY
+    keras.clear_session()
+    a, b = keras.Input((4,), name="a_very_long_input_name_indeed"), keras.Input((4,), name="b")
+    shared = layers.Dense(3, name="shared_dense_layer_with_long_name")
+    x = layers.Add()([shared(a), shared(b)])
+    m = keras.Model([a, b], [layers.Dense(2, name="out")(x), x])
+    assert captured_summary(m, monkeypatch) == KERAS_SHARED_LONG_NAMES_SUMMARY
+
+
 def two_io_model():
     a = keras.Input((8,), name="a")
     b = keras.Input((4,), name="b")
