@@ -336,7 +336,12 @@ def lower(fgraph: Any, n_outputs: int, update_targets: list) -> Program:
             buf = snap
         values.append((target, buf))
     copies = []
+    direct = []
     for target, buf in values:
+        if _can_write_in_place(ctx, target, buf, shared_base.get(id(target))):
+            buf.base.update_target = target
+            direct.append((target, buf))
+            continue
         base = shared_base.get(id(target))
         if base is None:
             base = ctx.new_base(SHARED, target.dtype, target.ndim, ref=target, contiguous=False)
@@ -345,8 +350,51 @@ def lower(fgraph: Any, n_outputs: int, update_targets: list) -> Program:
         k = ctx.loop("update", [], target.ndim, [buf], [dst], identity_composite(buf.dtype, target.dtype),
                      shape_from=dst)
         copies.append((target, buf, k))
-    return Program(ctx.bases, ctx.buffers, ctx.steps, ctx.var_buffer, ctx.plan_nodes, input_bases,
+    prog = Program(ctx.bases, ctx.buffers, ctx.steps, ctx.var_buffer, ctx.plan_nodes, input_bases,
                    shared_bases, outputs, copies)
+    prog.direct_updates = direct
+    return prog
+
+
+def _step_buffers(step: Any) -> tuple[list, list]:
+    """(buffers read, buffers written) by a step."""
+    if isinstance(step, LoopKernel):
+        return list(step.inputs) + (list(step.outputs) if step.reduce else []), list(step.outputs)
+    if isinstance(step, GemmKernel):
+        return [b for b in (step.a, step.b, step.alpha, step.beta, step.out) if b is not None], [step.out]
+    if isinstance(step, ArgKernel):
+        return [step.input], [step.output]
+    if isinstance(step, GatherKernel):
+        return [b for b in (step.x, step.idx, step.y) if b is not None], [step.out]
+    return list(step.inputs), list(step.outputs)
+
+
+def _can_write_in_place(ctx: Lowering, target: Any, buf: Buffer, tbase: Any) -> bool:
+    """Can the kernel producing an update's value write it straight into the shared variable?
+    Yes when it is an elementwise kernel writing the whole temporary, reading the variable (if at
+    all) only whole, at the same element, and no later step reads the variable's old value."""
+    if buf.base.kind != TEMP or buf.parent is not None or tbase is None:
+        return False
+    if any(getattr(b, "update_target", None) is not None and b is buf.base for b in ctx.bases):
+        return False
+    producer = None
+    for pos, step in enumerate(ctx.steps):
+        if any(o is buf for o in _step_buffers(step)[1]):
+            producer = pos
+    if producer is None:
+        return False
+    k = ctx.steps[producer]
+    if not isinstance(k, LoopKernel) or k.reduce or getattr(k, "index_body", None) is not None:
+        return False
+    if sum(o.base is buf.base for step in ctx.steps for o in _step_buffers(step)[1]) != 1:
+        return False
+    for b in list(k.inputs) + list(k.outputs):
+        if b.base is tbase and (b.parent is not None or b.sshape != buf.sshape):
+            return False
+    for step in ctx.steps[producer + 1:]:
+        if any(b.base is tbase for b in _step_buffers(step)[0]):
+            return False
+    return True
 
 
 # ------------------------------------------------------------------------------------------

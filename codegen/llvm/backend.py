@@ -146,6 +146,16 @@ class LLVMRunner:
             if not (cur.shape == vshape and cur.flags.c_contiguous and cur.flags.writeable):
                 zero_kernels.add(id(k))
                 plan.assign_updates.append((target, buf))
+        # values written straight into their shared variable (no copy), when the storage fits
+        plan.direct = []
+        base_of = {id(sv): b.index for sv, b in prog.shared_bases}
+        for target, buf in prog.direct_updates:
+            cur = shared_vals[shared_pos[id(target)]]
+            vshape = plan.layout[buf.index][1]
+            if cur.shape == vshape and cur.flags.c_contiguous and cur.flags.writeable and cur.size:
+                plan.direct.append((buf.base.index, base_of[id(target)]))
+            else:
+                plan.assign_updates.append((target, buf))
         for seg in self.segments:
             if seg[0] != "native":
                 continue
@@ -181,6 +191,8 @@ class LLVMRunner:
             bases[i] = a.ctypes.data if a.size else 0
         for (c, i), v in zip(self._shared, shared_vals):
             bases[i] = v.ctypes.data if v.size else 0
+        for vi, si in plan.direct:
+            bases[vi] = bases[si]
         fresh = {}
         cache = plan.out_cache
         for i, shape, dt in plan.fresh:

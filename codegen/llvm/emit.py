@@ -95,6 +95,7 @@ _HINTS = {
     "vec": ['!{!"llvm.loop.interleave.count", i32 INTERLEAVE}', '!{!"llvm.loop.unroll.disable"}'],
 }
 INTERLEAVE = 2
+_UID = __import__("itertools").count()
 
 
 def loop_hints(text: str) -> str:
@@ -114,6 +115,27 @@ def loop_hints(text: str) -> str:
             extra.append(f"!{ident + 1 + i} = {body.replace('INTERLEAVE', str(INTERLEAVE))}")
         return f"!llvm.loop !{ident}"
     text = re.sub(r"!symnet\.(novec|vec) !\d+", sub, text)
+    groups: dict = {}
+
+    def group_id(uid: str) -> int:
+        if uid not in groups:
+            groups[uid] = counter[0]
+            counter[0] += 1
+            extra.append(f"!{groups[uid]} = distinct !{{}}")
+        return groups[uid]
+
+    text = re.sub(r"!symnet\.ag(\d+) !\d+", lambda m: f"!llvm.access.group !{group_id(m.group(1))}", text)
+
+    def par(m):
+        ident = counter[0]
+        counter[0] += 4
+        ag = group_id(m.group(1))
+        extra.append(f"!{ident} = distinct !{{!{ident}, !{ident + 1}, !{ident + 2}, !{ident + 3}}}")
+        extra.append(f'!{ident + 1} = !{{!"llvm.loop.parallel_accesses", !{ag}}}')
+        extra.append(f'!{ident + 2} = !{{!"llvm.loop.interleave.count", i32 {INTERLEAVE}}}')
+        extra.append(f'!{ident + 3} = !{{!"llvm.loop.unroll.disable"}}')
+        return f"!llvm.loop !{ident}"
+    text = re.sub(r"!symnet\.par(\d+) !\d+", par, text)
     return text + "\n" + "\n".join(extra) + "\n"
 
 
@@ -191,6 +213,7 @@ def _static_inner_invariant(k: LoopKernel) -> list[bool]:
 def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
     fn = ir.Function(module, KERNEL_T, k.name)
     fn.linkage = "internal"
+    fn.attributes.add("noinline")      # one symbol per kernel: f.kernels shows its own assembly
     bases, blk = fn.args
     b = ir.IRBuilder(fn.append_basic_block("entry"))
     loops = Loops(fn, b)
@@ -209,6 +232,11 @@ def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
     red = k.reduce
     comp = k.composite
 
+    # elementwise kernels: element i depends only on element i of every operand (an output may
+    # be the very memory of an input: in-place updates), so the unit-stride loop is marked
+    # parallel: vectorised without runtime alias checks
+    uid = next(_UID)
+    group = f"symnet.ag{uid}" if not k.reduce and getattr(k, "index_body", None) is None else ""
     index_body = getattr(k, "index_body", None)
     if isinstance(index_body, tuple) and index_body[0] == "philox":
         from .philox import emit_sample
@@ -270,7 +298,8 @@ def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
         init = [load_elem(b, typed[o], dts[o]) for o in acc_outs]
 
         def fbody(i, carried):
-            vals = [hoisted[j] if j in hoisted else load_elem(b, b.gep(typed[j], [i]), dts[j]) for j in range(nin)]
+            vals = [hoisted[j] if j in hoisted else load_elem(b, b.gep(typed[j], [i]), dts[j], group)
+                    for j in range(nin)]
             res = compute(vals, b.gep(typed[nin], [i]) if index_body else None)
             new = []
             for j, (v, vdt) in enumerate(res):
@@ -282,9 +311,9 @@ def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
                 p = b.gep(typed[oj], [i])
                 if red:
                     v = accumulate(b, red, load_elem(b, p, dts[oj]), v, dts[oj])
-                store_elem(b, v, p, dts[oj])
+                store_elem(b, v, p, dts[oj], group)
             return new
-        final = loops.range(n, fbody, init, name="vi", hint="vec")
+        final = loops.range(n, fbody, init, name="vi", hint=f"par{uid}" if group else "vec")
         for o, v in zip(acc_outs, final):
             store_elem(b, v, typed[o], dts[o])
         b.branch(done_bb)
@@ -329,6 +358,7 @@ def emit_arg_kernel(module: ir.Module, k: ArgKernel) -> ir.Function:
     """Region: [shape(d), in_off, in_strides(d), out_off, out_strides(d - nred)]."""
     fn = ir.Function(module, KERNEL_T, k.name)
     fn.linkage = "internal"
+    fn.attributes.add("noinline")      # one symbol per kernel: f.kernels shows its own assembly
     bases, blk = fn.args
     b = ir.IRBuilder(fn.append_basic_block("entry"))
     loops = Loops(fn, b)
@@ -396,6 +426,7 @@ GATHER_REGION = 9   # [n_idx, n_rows, row_elems, x_off, idx_off, y_off, out_off,
 def emit_gather_kernel(module: ir.Module, k: GatherKernel) -> ir.Function:
     fn = ir.Function(module, KERNEL_T, k.name)
     fn.linkage = "internal"
+    fn.attributes.add("noinline")      # one symbol per kernel: f.kernels shows its own assembly
     bases, blk = fn.args
     b = ir.IRBuilder(fn.append_basic_block("entry"))
     loops = Loops(fn, b)
@@ -459,6 +490,7 @@ def emit_gemm_kernel(module: ir.Module, k: GemmKernel) -> ir.Function:
     trans: 0 row-major, 1 column-major (CblasTrans), 2 pack into the scratch first (row-major)."""
     fn = ir.Function(module, KERNEL_T, k.name)
     fn.linkage = "internal"
+    fn.attributes.add("noinline")      # one symbol per kernel: f.kernels shows its own assembly
     bases, blk = fn.args
     b = ir.IRBuilder(fn.append_basic_block("entry"))
     loops = Loops(fn, b)

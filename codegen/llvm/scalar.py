@@ -51,13 +51,17 @@ def libm(module: ir.Module, name: str, ty: ir.Type) -> ir.Function:
     return ir.Function(module, ir.FunctionType(ty, [ty]), full)
 
 
-def load_elem(b: ir.IRBuilder, ptr: ir.Value, dtype: str) -> ir.Value:
+def load_elem(b: ir.IRBuilder, ptr: ir.Value, dtype: str, group: str = "") -> ir.Value:
     v = b.load(ptr)
+    if group:
+        v.set_metadata(group, b.module.add_metadata([]))
     return b.icmp_unsigned("!=", v, ir.Constant(I8, 0)) if dtype == "bool" else v
 
 
-def store_elem(b: ir.IRBuilder, v: ir.Value, ptr: ir.Value, dtype: str) -> None:
-    b.store(b.zext(v, I8) if dtype == "bool" else v, ptr)
+def store_elem(b: ir.IRBuilder, v: ir.Value, ptr: ir.Value, dtype: str, group: str = "") -> None:
+    st = b.store(b.zext(v, I8) if dtype == "bool" else v, ptr)
+    if group:
+        st.set_metadata(group, b.module.add_metadata([]))
 
 
 def convert(b: ir.IRBuilder, v: ir.Value, src: str, dst: str) -> ir.Value:
