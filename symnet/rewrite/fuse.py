@@ -43,7 +43,7 @@ class _Cluster:
         members = self.nodes | ({extra} if extra is not None else set())
         produced = {id(n.outputs[0]) for n in members}
         seen, out = set(), []
-        for n in members:
+        for n in sorted(members, key=lambda n: self.index.get(n, -1)):   # deterministic input order
             for i in n.inputs:
                 if id(i) not in produced and id(i) not in seen and not _inline_const(i):
                     seen.add(id(i))
