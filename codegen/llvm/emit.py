@@ -497,10 +497,16 @@ def emit_gemm_kernel(module: ir.Module, k: GemmKernel) -> ir.Function:
     nb = k.nbatch
     ft = F32 if k.dtype == "float32" else F64
     esz = 4 if k.dtype == "float32" else 8
-    cblas = "scipy_cblas_sgemm" if k.dtype == "float32" else "scipy_cblas_dgemm"
-    gemm_t = ir.FunctionType(ir.VoidType(), [I32, I32, I32, I32, I32, I32, ft, ft.as_pointer(), I32,
-                                             ft.as_pointer(), I32, ft, ft.as_pointer(), I32])
+    from .jit import blas
+    lib = blas()
+    cblas = lib["sgemm"] if k.dtype == "float32" else lib["dgemm"]
+    IT = I32 if lib["int_bits"] == 32 else I64      # CBLAS_INT (enums stay int)
+    gemm_t = ir.FunctionType(ir.VoidType(), [I32, I32, I32, IT, IT, IT, ft, ft.as_pointer(), IT,
+                                             ft.as_pointer(), IT, ft, ft.as_pointer(), IT])
     g = module.globals.get(cblas) or ir.Function(module, gemm_t, cblas)
+
+    def _int(v):
+        return b.trunc(v, I32) if IT == I32 else v
     p = 0
 
     def nxt():
@@ -552,11 +558,11 @@ def emit_gemm_kernel(module: ir.Module, k: GemmKernel) -> ir.Function:
             use = b.select(is_pack, scratch, ptr)
             tr = b.select(b.icmp_signed("==", o["trans"], ir.Constant(I64, 1)), ir.Constant(I32, 112),
                           ir.Constant(I32, 111))
-            args.append((b.bitcast(use, ft.as_pointer()), b.trunc(o["ld"], I32)))
+            args.append((b.bitcast(use, ft.as_pointer()), _int(o["ld"])))
             flags.append(tr)
-        b.call(g, [ir.Constant(I32, 101), flags[0], flags[1], b.trunc(M, I32), b.trunc(N, I32), b.trunc(K, I32),
+        b.call(g, [ir.Constant(I32, 101), flags[0], flags[1], _int(M), _int(N), _int(K),
                    alpha, args[0][0], args[0][1], args[1][0], args[1][1], beta,
-                   b.bitcast(cptr, ft.as_pointer()), b.trunc(old, I32)])
+                   b.bitcast(cptr, ft.as_pointer()), _int(old)])
 
     def batch(a, ap, bp, cp):
         if a == nb:

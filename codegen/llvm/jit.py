@@ -34,13 +34,8 @@ def _init() -> None:
             llvm.load_library_permanently(lib)
         except RuntimeError:
             pass
-    import scipy_openblas32
-    path = os.path.join(scipy_openblas32.get_lib_dir(), "libscipy_openblas.so")
-    llvm.load_library_permanently(path)
     from symnet.config import config
-    lib = ctypes.CDLL(path)
-    lib.scipy_openblas_set_num_threads(ctypes.c_int(int(config.llvm.threads)))
-    _state["blas"] = path
+    _state["blas"] = _load_blas(int(config.llvm.threads))
     cpu_flag = config.llvm.cpu
     cpu = llvm.get_host_cpu_name() if cpu_flag == "host" else cpu_flag
     features = llvm.get_host_cpu_features().flatten() if cpu_flag == "host" else ""
@@ -49,6 +44,34 @@ def _init() -> None:
                                                              codemodel="jitdefault")
     _state["tm"] = _state["make_tm"]()
     _state["cpu"], _state["features"] = cpu, features
+
+
+def _load_blas(threads: int) -> dict:
+    """scipy_openblas32 (int32 CBLAS, a documented path); else NumPy's bundled ILP64 OpenBLAS."""
+    try:
+        import scipy_openblas32
+        path = os.path.join(scipy_openblas32.get_lib_dir(), "libscipy_openblas.so")
+        names = dict(sgemm="scipy_cblas_sgemm", dgemm="scipy_cblas_dgemm", int_bits=32,
+                     threads="scipy_openblas_set_num_threads")
+    except ImportError:
+        import glob
+        import numpy
+        found = glob.glob(os.path.join(os.path.dirname(numpy.__file__), "..", "numpy.libs", "libscipy_openblas64_*.so"))
+        if not found:
+            raise NotImplementedError("LLVM backend: no BLAS found (install scipy-openblas32)") from None
+        path = found[0]
+        names = dict(sgemm="scipy_cblas_sgemm64_", dgemm="scipy_cblas_dgemm64_", int_bits=64,
+                     threads="scipy_openblas_set_num_threads64_")
+    llvm.load_library_permanently(path)
+    lib = ctypes.CDLL(path)
+    getattr(lib, names["threads"])(ctypes.c_int(threads))
+    return dict(names, path=path)
+
+
+def blas() -> dict:
+    with _lock:
+        _init()
+    return _state["blas"]
 
 
 def target_machine():
