@@ -303,3 +303,23 @@ def test_layer_state_updates_run_in_the_train_step_only():
     m.evaluate(np.zeros((10, 2)), np.zeros((10, 1)), verbose=0)
     m.predict(np.zeros((3, 2)), verbose=0)
     assert float(m.layers[0].seen.numpy()) == 20.0
+
+
+def test_weighted_metrics_use_sample_weight_and_metrics_do_not():
+    x = np.random.rand(20, 3).astype("float32")
+    y = np.random.randint(0, 2, 20)
+    m = keras.Sequential([keras.Input((3,)), layers.Dense(2, activation="softmax")])
+    m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+              weighted_metrics=[keras.metrics.SparseCategoricalAccuracy(name="w_acc")])
+    sw = np.r_[np.ones(10), np.zeros(10)].astype("float32")
+    d = m.evaluate(x, y, sample_weight=sw, verbose=0, return_dict=True)
+    pred = m.predict(x, verbose=0).argmax(1)
+    assert d["accuracy"] == pytest.approx(np.mean(pred == y))
+    assert d["w_acc"] == pytest.approx(np.mean(pred[:10] == y[:10]))
+
+
+def test_generators_are_refused_clearly():
+    m = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    m.compile(loss="mse")
+    with pytest.raises(NotImplementedError, match="generators"):
+        m.fit((np.zeros((2, 3)) for _ in range(3)), verbose=0)
