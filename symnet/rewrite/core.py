@@ -114,9 +114,27 @@ def apply_replacements(fgraph: FunctionGraph, node: Apply, result: Any, name: st
                 print(f"rewrite {name}: rejected, {new.type} cannot stand for {old.type}", file=sys.stderr)
             return False
     for old, new in pairs:
+        _inherit_scope(fgraph, node, new)
         fgraph.replace(old, new, reason=name)
     note(fgraph, name, [o for o, _ in pairs], [n for _, n in pairs])
     return True
+
+
+def _inherit_scope(fgraph: FunctionGraph, node: Apply, new: Variable) -> None:
+    """Nodes a rewrite creates take the name scope of the node they replace (kernel listings map
+    kernels back to Keras layers through scopes)."""
+    scope = node.tag.get("scope") if isinstance(node.tag, dict) else None
+    if not scope:
+        return
+    stack, seen = [new], set()
+    while stack:
+        o = stack.pop().owner
+        if o is None or id(o) in seen or o in fgraph.nodes:
+            continue
+        seen.add(id(o))
+        if isinstance(o.tag, dict) and not o.tag.get("scope"):
+            o.tag["scope"] = scope
+        stack.extend(o.inputs)
 
 
 def run_phase(fgraph: FunctionGraph, phase: str) -> int:
