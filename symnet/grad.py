@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .graph import Apply, NotDifferentiable, Variable, as_variable, describe, toposort
+from .graph import Apply, NotDifferentiable, Variable, as_variable, describe, name_scope, toposort
 from .types import is_float
 
 
@@ -83,7 +83,12 @@ def grad(cost: Variable | None, wrt: Variable | Sequence[Variable], known_grads:
             continue
         if not any(id(i) in relevant and id(i) not in blocked for i in node.inputs):
             continue
-        in_grads = node.op.grad(list(node.inputs), out_grads)
+        scope = node.tag.get("scope", "") if isinstance(node.tag, dict) else ""
+        if scope:   # gradient nodes carry the forward node's scope (kernels map back to Keras layers)
+            with name_scope(scope):
+                in_grads = node.op.grad(list(node.inputs), out_grads)
+        else:
+            in_grads = node.op.grad(list(node.inputs), out_grads)
         if len(in_grads) != len(node.inputs):
             raise RuntimeError(f"{node.op}.grad returned {len(in_grads)} gradients for {len(node.inputs)} inputs")
         for inp, g in zip(node.inputs, in_grads):

@@ -20,7 +20,7 @@ from ..graph import Apply, Constant, FunctionGraph, Variable
 from ..ops.elemwise import Elemwise
 from ..ops.fused import FusedReduce
 from ..ops.reduce import Reduce
-from .core import S, global_rewrite, note
+from .core import S, _inherit_scope, global_rewrite, note
 
 MAX_FUSED_INPUTS = 32
 
@@ -160,6 +160,7 @@ def elemwise_fusion(fgraph: FunctionGraph) -> int:
             continue
         olds, news = built
         for o, n in zip(olds, news):
+            _inherit_scope(fgraph, node, n)
             fgraph.replace(o, n, reason="elemwise_fusion")
         note(fgraph, "elemwise_fusion", olds, news)
         changes += 1
@@ -199,6 +200,7 @@ def reduce_fusion(fgraph: FunctionGraph) -> int:
         old = node.outputs[0]
         if new.type.dtype != old.dtype or new.ndim != old.ndim:
             continue
+        _inherit_scope(fgraph, node, new)
         fgraph.replace(old, new, reason="reduce_fusion")
         note(fgraph, "reduce_fusion", [old], [new])
         changes += 1
