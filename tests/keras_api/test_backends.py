@@ -51,6 +51,9 @@ def test_default_backend_matches_reference():
     kernels = dflt.compiled_kernels("predict")
     assert kernels and all(isinstance(k.source, str) and k.source for k in kernels)
     assert any("dense_2" in k.layers for k in kernels)       # the output softmax belongs to dense_2
+    train_kernels = dflt.compiled_kernels("train")
+    assert {"dense", "dense_1", "dense_2"} <= {name for k in train_kernels for name in k.layers}
+    assert any(s.startswith("gradients/dense") for k in train_kernels for s in k.scopes)   # backward GEMMs
 
 
 @pytest.mark.skipif(DEFAULT == "reference", reason="the default backend is the reference backend")
