@@ -111,3 +111,9 @@ def load_config(path: str | None = None) -> dict[str, Any]:
 
 
 load_config()
+
+
+def clear_session(free_memory: bool = True) -> None:
+    """``keras.backend.clear_session()``: reset the layer-name counters ('dense', 'dense_1', ... start again)."""
+    from .layers.base import clear_session as _clear
+    _clear()
