@@ -16,6 +16,7 @@ from typing import Any
 import llvmlite.binding as llvm
 
 _lock = threading.Lock()
+_compile_lock = threading.Lock()
 _state: dict[str, Any] = {}
 
 
@@ -118,10 +119,11 @@ class Compiled:
         if obj is not None:
             self.cache_hit = True
         else:
-            mod = llvm.parse_assembly(ir_text)
-            mod.verify()
-            optimize(mod)
-            obj = tm.emit_object(mod)
+            with _compile_lock:      # the shared target machine is not safe to use concurrently
+                mod = llvm.parse_assembly(ir_text)
+                mod.verify()
+                optimize(mod)
+                obj = tm.emit_object(mod)
             if cache is not None:
                 try:
                     cache.put(key, obj)
@@ -135,10 +137,11 @@ class Compiled:
 
     def _inspect(self) -> None:
         if self._asm is None:
-            mod = llvm.parse_assembly(self.ir_text)
-            optimize(mod)
-            self._opt_ir = str(mod)
-            self._asm = target_machine().emit_assembly(mod)
+            with _compile_lock:
+                mod = llvm.parse_assembly(self.ir_text)
+                optimize(mod)
+                self._opt_ir = str(mod)
+                self._asm = target_machine().emit_assembly(mod)
 
     @property
     def asm(self) -> str:

@@ -157,8 +157,58 @@ def bench_mlp():
     a2 = [np.zeros_like(p) for p in params0]
     l_sn = [float(f2(X, T)) for _ in range(3)]
     l_np = [float(mlp_step_numpy(p2, a2, X, T)) for _ in range(3)]
-    return dict(ms_llvm=t_f * 1e3, ms_numpy=t_np * 1e3, speedup=t_np / t_f, compile_cold_s=cold,
-                compile_warm_s=warm, kernels=len(f.kernels), losses_symnet=l_sn, losses_numpy=l_np)
+    res = dict(ms_llvm=t_f * 1e3, ms_numpy=t_np * 1e3, speedup=t_np / t_f, compile_cold_s=cold,
+               compile_warm_s=warm, kernels=len(f.kernels), losses_symnet=l_sn, losses_numpy=l_np)
+    try:
+        pt_res = bench_pytensor(params0, X, T)
+    except Exception as e:        # PyTensor is optional; say why it is missing
+        pt_res = {"pytensor_error": f"{type(e).__name__}: {str(e).splitlines()[0][:120]}"}
+    if pt_res:
+        res.update(pt_res)
+    return res
+
+
+def _pytensor():
+    """PyTensor with its C linker (its default numba backend needs an older llvmlite), or None."""
+    try:
+        import pytensor
+        from pytensor.compile.mode import Mode
+        return pytensor, Mode(linker="cvm", optimizer="fast_run")
+    except Exception:
+        return None
+
+
+def bench_pytensor(params0, X, T):
+    got = _pytensor()
+    if got is None:
+        return None
+    pytensor, mode = got
+    import pytensor.tensor as pt
+    x = pt.vector("x", dtype="float32")
+    f = pytensor.function([x], x + 1, mode=mode)
+    tiny = np.ones(4, "float32")
+    f(tiny)
+    overhead = median_call(lambda: f(tiny))
+    params = [pytensor.shared(p.copy()) for p in params0]
+    accs = [pytensor.shared(np.zeros_like(p)) for p in params0]
+    xs, ts = pt.matrix("x", dtype="float32"), pt.matrix("t", dtype="float32")
+    W1, b1, W2, b2, W3, b3 = params
+    h = pt.maximum(xs @ W1 + b1, 0)
+    h = pt.maximum(h @ W2 + b2, 0)
+    p = pt.special.softmax(h @ W3 + b3, axis=-1)
+    loss = pt.mean(-pt.sum(ts * pt.log(p), axis=1))
+    grads = pytensor.grad(loss, params)
+    lr, rho, eps = np.float32(0.001), np.float32(0.9), np.float32(1e-7)
+    updates = []
+    for w, acc, g in zip(params, accs, grads):
+        new_acc = rho * acc + (1 - rho) * g * g
+        updates += [(acc, new_acc), (w, w - lr * g / (pt.sqrt(new_acc) + eps))]
+    t0 = time.perf_counter()
+    step = pytensor.function([xs, ts], loss, updates=updates, mode=mode)
+    compile_s = time.perf_counter() - t0
+    step(X, T)
+    return dict(pytensor_overhead_us=overhead, pytensor_ms=best(lambda: step(X, T), repeat=20) * 1e3,
+                pytensor_compile_s=compile_s, pytensor_version=pytensor.__version__)
 
 
 def main():
