@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .props import PropsEq
 from .types import TensorType, fmt_shape
 
 _ids = itertools.count()
@@ -352,22 +353,12 @@ class NotDifferentiable:
         return TypeError(f"{self.op} is not differentiable with respect to its input {self.index}: {self.reason}")
 
 
-class Op:
+class Op(PropsEq):
     """Base class of every operation. Subclasses set ``__props__`` (the attributes that define
     equality) and implement make_node, perform (the NumPy reference), infer_shape and grad."""
 
-    __props__: tuple[str, ...] = ()
     destroy_map: dict[int, list[int]] = {}   # output index -> input indices it overwrites
     view_map: dict[int, list[int]] = {}      # output index -> input indices it aliases
-
-    def _props(self) -> tuple:
-        return tuple(getattr(self, p) for p in self.__props__)
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self._props() == other._props()
-
-    def __hash__(self) -> int:
-        return hash((type(self), self._props()))
 
     def __str__(self) -> str:
         name = type(self).__name__

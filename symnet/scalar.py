@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sympy
 
+from .props import PropsEq
 from .types import is_float, is_int, upcast, upgrade_to_float
 
 
@@ -76,24 +77,14 @@ class Opaque(sympy.Function):
 # ------------------------------------------------------------------------------------------
 # Scalar ops
 # ------------------------------------------------------------------------------------------
-class ScalarOp:
+class ScalarOp(PropsEq):
     """One scalar formula. Subclasses set name, nin and the hooks below."""
 
     name: str = "?"
     nin: int = 1
     nout: int = 1
-    __props__: tuple[str, ...] = ()
     commutative = False
     associative = False
-
-    def _props(self) -> tuple:
-        return tuple(getattr(self, p) for p in self.__props__)
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self._props() == other._props()
-
-    def __hash__(self) -> int:
-        return hash((type(self), self._props()))
 
     def __str__(self) -> str:
         if self.__props__:

@@ -10,10 +10,11 @@ from ..graph import Apply, Op, Variable, as_variable, describe
 from ..types import TensorType, is_float, normalize_axis, upgrade_to_float
 
 
-class Softmax(Op):
-    """exp(x - max) / sum(exp(x - max)) along `axis`."""
+class _AlongAxis(Op):
+    """An op normalising along one axis: same shape out, float dtype."""
 
     __props__ = ("axis",)
+    label = "?"
 
     def __init__(self, axis: int = -1) -> None:
         self.axis = int(axis)
@@ -21,9 +22,18 @@ class Softmax(Op):
     def make_node(self, x: Any) -> Apply:
         x = as_variable(x)
         if x.ndim == 0:
-            raise ValueError("softmax of a scalar")
+            raise ValueError(f"{self.label} of a scalar ({describe(x)}): it needs at least one axis")
         normalize_axis(self.axis, x.ndim)
         return Apply(self, [x], [TensorType(upgrade_to_float(x.dtype), x.type.shape)])
+
+    def infer_shape(self, node, input_shapes, input_values):
+        return [input_shapes[0]]
+
+
+class Softmax(_AlongAxis):
+    """exp(x - max) / sum(exp(x - max)) along `axis`."""
+
+    label = "softmax"
 
     def perform(self, node, inputs):
         x = inputs[0].astype(node.outputs[0].dtype, copy=False)
@@ -31,9 +41,6 @@ class Softmax(Op):
             m = np.max(x, axis=self.axis, keepdims=True) if x.size else x
             e = np.exp(x - m)
             return [e / np.sum(e, axis=self.axis, keepdims=True)]
-
-    def infer_shape(self, node, input_shapes, input_values):
-        return [input_shapes[0]]
 
     def grad(self, inputs, output_grads):
         from .reduce import sum as rsum
@@ -44,20 +51,10 @@ class Softmax(Op):
         return [sm * (gz - rsum(gz * sm, self.axis, keepdims=True))]
 
 
-class LogSoftmax(Op):
+class LogSoftmax(_AlongAxis):
     """x - max - log(sum(exp(x - max))) along `axis`."""
 
-    __props__ = ("axis",)
-
-    def __init__(self, axis: int = -1) -> None:
-        self.axis = int(axis)
-
-    def make_node(self, x: Any) -> Apply:
-        x = as_variable(x)
-        if x.ndim == 0:
-            raise ValueError("log_softmax of a scalar")
-        normalize_axis(self.axis, x.ndim)
-        return Apply(self, [x], [TensorType(upgrade_to_float(x.dtype), x.type.shape)])
+    label = "log_softmax"
 
     def perform(self, node, inputs):
         x = inputs[0].astype(node.outputs[0].dtype, copy=False)
@@ -66,9 +63,6 @@ class LogSoftmax(Op):
             m = np.where(np.isfinite(m), m, 0)
             s = x - m
             return [s - np.log(np.sum(np.exp(s), axis=self.axis, keepdims=True))]
-
-    def infer_shape(self, node, input_shapes, input_values):
-        return [input_shapes[0]]
 
     def grad(self, inputs, output_grads):
         from .elemwise import exp
