@@ -60,6 +60,26 @@ run("adam_mse_l2", lambda K: K.Sequential([K.Input((6,)), K.layers.Dense(
     4, activation="tanh", kernel_regularizer=K.regularizers.l2(0.01)), K.layers.Dense(2)]),
     {"optimizer": "adam", "loss": "mse", "metrics": ["mae"]}, dict(x=x, y=target, batch_size=10, epochs=2,
     sample_weight=np.linspace(0, 2, 90).astype("float32")))
+
+def two_outputs(K):
+    a = K.Input((6,), name="a")
+    b = K.Input((2,), name="b")
+    h = K.layers.Concatenate()([K.layers.Dense(5, activation="tanh", name="h")(a), b])
+    return K.Model([a, b], [K.layers.Dense(2, name="reg")(h), K.layers.Dense(3, activation="softmax", name="cls")(h)])
+
+out = []
+for K in (keras, sk):
+    m = two_outputs(K)
+    if K is sk:
+        m.set_weights(ref)
+    else:
+        ref = m.get_weights()
+    m.compile(optimizer=K.optimizers.SGD(0.05, momentum=0.9), loss={"reg": "mse", "cls": "sparse_categorical_crossentropy"},
+              loss_weights={"reg": 0.5, "cls": 2.0}, metrics={"cls": ["accuracy"], "reg": ["mae"]})
+    h = m.fit([x, x[:, :2]], [target, labels], batch_size=16, epochs=2, shuffle=False, verbose=0)
+    ev = m.evaluate([x, x[:, :2]], [target, labels], verbose=0)
+    out.append((dict(h.history, evaluate=ev), [w.tolist() for w in m.get_weights()]))
+results["functional_two_outputs"] = out
 json.dump(results, open(sys.argv[2], "w"))
 '''
 
