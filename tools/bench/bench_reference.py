@@ -2,7 +2,8 @@
 layers, softmax + categorical crossentropy averaged over the batch), batch 128, float32.
 
 It times the step compiled with sn.function(mode='reference') against the same step written by
-hand in NumPy (forward, backward, update) and prints the median ms/step of each and their ratio.
+hand in NumPy (forward, backward, update), alternating the two step by step so both see the same
+load, and prints the median (and min) ms/step of each and their ratio.
 Before timing, it checks that both compute the same loss and the same updated weights from the
 same start, so the two columns measure the same work.
 
@@ -94,16 +95,19 @@ def symnet_step(params: list[np.ndarray]):
     return train, shared
 
 
-def median_ms(fn, steps: int, warmup: int) -> tuple[float, float, float]:
+def interleaved_ms(fns: list, steps: int, warmup: int) -> list[list[float]]:
+    """Per-step times of each function, alternating between them step by step so that both see
+    the same machine load (this box is shared); sorted ascending."""
     for _ in range(warmup):
-        fn()
-    times = []
+        for fn in fns:
+            fn()
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(steps):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    times.sort()
-    return float(np.median(times)), times[0], times[-1]
+        for fn, ts in zip(fns, times):
+            t0 = time.perf_counter()
+            fn()
+            ts.append((time.perf_counter() - t0) * 1e3)
+    return [sorted(ts) for ts in times]
 
 
 def machine() -> str:
@@ -147,15 +151,15 @@ def main(argv: list[str] | None = None) -> None:
         if not np.allclose(s.get_value(), r, rtol=1e-4, atol=1e-6):
             raise SystemExit(f"weights {s.name} differ after one step")
 
-    ms_sn, lo_sn, hi_sn = median_ms(lambda: train(x, t), args.steps, args.warmup)
-    ms_np, lo_np, hi_np = median_ms(lambda: numpy_step(ref, x, t), args.steps, args.warmup)
-    print(f"machine: {machine()}")
-    print(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, float32, SGD; median of {args.steps} steps "
+    t_sn, t_np = interleaved_ms([lambda: train(x, t), lambda: numpy_step(ref, x, t)], args.steps, args.warmup)
+    med_sn, med_np = float(np.median(t_sn)), float(np.median(t_np))
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
+    print(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, float32, SGD; {args.steps} steps each, interleaved, "
           f"after {args.warmup} warm-up; optimizer={sn.config.optimizer}; "
           f"{len(train.fgraph.nodes)} graph nodes; compile {compile_ms:.0f} ms")
-    print(f"symnet reference : {ms_sn:8.2f} ms/step  (min {lo_sn:.2f}, max {hi_sn:.2f})")
-    print(f"hand-written NumPy: {ms_np:8.2f} ms/step  (min {lo_np:.2f}, max {hi_np:.2f})")
-    print(f"ratio reference / NumPy: {ms_sn / ms_np:.2f}x")
+    print(f"symnet reference  : median {med_sn:7.2f} ms/step  (min {t_sn[0]:.2f}, max {t_sn[-1]:.2f})")
+    print(f"hand-written NumPy: median {med_np:7.2f} ms/step  (min {t_np[0]:.2f}, max {t_np[-1]:.2f})")
+    print(f"ratio reference / NumPy: median {med_sn / med_np:.2f}x, min {t_sn[0] / t_np[0]:.2f}x")
 
 
 if __name__ == "__main__":
