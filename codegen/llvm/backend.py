@@ -113,6 +113,8 @@ class LLVMRunner:
         self._input_idx = [b.index for b in prog.input_bases]
         self._shared = [(sv.container, b.index) for sv, b in prog.shared_bases]
         self._fresh = [b for b in prog.bases if b.kind == FRESH]
+        self._base_of_arg = self._input_idx + [i for _, i in self._shared]
+        self._out_bases = [b.base.index for b in prog.output_buffers]
         self._update_kernels = {id(k) for _, _, k in prog.update_copies}
         if config.dump_kernels:
             self.dump(config.dump_kernels)
@@ -177,20 +179,21 @@ class LLVMRunner:
         plan.bases_ptr = bases.ctypes.data
         plan.fresh = [(b.index, plan.base_layout[b.index][0], b.dtype) for b in self._fresh]
         plan.out_cache = {}
+        plan.seen = [None] * len(self._base_of_arg)
         return plan
 
     # -- calling ----------------------------------------------------------------------
     def __call__(self, args: list) -> list:
-        shared_vals = []
-        for c, _ in self._shared:
-            v = c.value
-            shared_vals.append(v)
+        shared_vals = [c.value for c, _ in self._shared]
         plan = self._plan(args, shared_vals)
         bases = plan.bases
-        for i, a in zip(self._input_idx, args):
-            bases[i] = a.ctypes.data if a.size else 0
-        for (c, i), v in zip(self._shared, shared_vals):
-            bases[i] = v.ctypes.data if v.size else 0
+        # data pointers (a.ctypes.data costs about 1 us): the plan remembers the arrays it saw
+        # last (holding them, so they cannot be freed or resized) and rewrites only what changed
+        seen = plan.seen
+        for k, (i, a) in enumerate(zip(self._base_of_arg, args + shared_vals)):
+            if seen[k] is not a:
+                seen[k] = a
+                bases[i] = a.ctypes.data if a.size else 0
         for vi, si in plan.direct:
             bases[vi] = bases[si]
         fresh = {}
@@ -201,8 +204,8 @@ class LLVMRunner:
             a = cache.get(i)
             if a is None or _refcount(a) > 3:
                 a = cache[i] = np.empty(shape, dt)
+                bases[i] = a.ctypes.data
             fresh[i] = a
-            bases[i] = a.ctypes.data
         for cfunc, step in self.calls:
             if cfunc is not None:
                 cfunc(plan.bases_ptr, plan.params_ptr)
@@ -210,10 +213,10 @@ class LLVMRunner:
                     self._check_status(plan)
             else:
                 self._fallback(step, plan, args, shared_vals, fresh)
-        prog = self.program
-        outs = [fresh[b.base.index] for b in prog.output_buffers]
-        for target, buf in plan.assign_updates:
-            target.container.value = np.array(self._view(buf, plan, args, shared_vals, fresh))
+        outs = [fresh[i] for i in self._out_bases]
+        if plan.assign_updates:
+            for target, buf in plan.assign_updates:
+                target.container.value = np.array(self._view(buf, plan, args, shared_vals, fresh))
         return outs
 
     def _check_status(self, plan: Any) -> None:
