@@ -651,14 +651,20 @@ def emit_segment(module: ir.Module, name: str, items: list, threads: int) -> ir.
                     b.store(b.bitcast(bases, I8P), b.gep(slot, [ir.Constant(I64, 1)]))
                     blkp = b.gep(first, [b.mul(tt, ir.Constant(I64, bs))])
                     b.store(b.bitcast(blkp, I8P), b.gep(slot, [ir.Constant(I64, 2)]))
-                    b.call(create, [b.gep(tids, [tt]), ir.Constant(I8P, None), thunk, b.bitcast(slot, I8P)])
+                    rc = b.call(create, [b.gep(tids, [tt]), ir.Constant(I8P, None), thunk, b.bitcast(slot, I8P)])
+                    failed = b.icmp_signed("!=", rc, ir.Constant(I32, 0))
+                    with b.if_then(failed):        # no thread: run that block here, join nothing
+                        b.call(kfn, [bases, b.bitcast(blkp, I64P)])
+                        b.store(ir.Constant(I64, 0), b.gep(tids, [tt]))
                     return []
                 loops.range(b.sub(nblocks, ir.Constant(I64, 1)), spawn, name="spawn")
                 b.call(kfn, [bases, first])
 
                 def wait(t, _):
                     tt = b.add(t, ir.Constant(I64, 1))
-                    b.call(join, [b.load(b.gep(tids, [tt])), ir.Constant(I8P.as_pointer(), None)])
+                    tid = b.load(b.gep(tids, [tt]))
+                    with b.if_then(b.icmp_unsigned("!=", tid, ir.Constant(I64, 0))):
+                        b.call(join, [tid, ir.Constant(I8P.as_pointer(), None)])
                     return []
                 loops.range(b.sub(nblocks, ir.Constant(I64, 1)), wait, name="join")
     b.ret_void()
