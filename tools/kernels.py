@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
             if a.asm and k.asm:
                 print(k.asm)
         if a.dump and hasattr(f.runner, "dump"):
-            f.runner.dump(os.path.join(a.dump, label))
+            f.runner.dump(a.dump, label=label)
             print(f"  written to {os.path.join(a.dump, label)}")
 
 

@@ -117,7 +117,7 @@ class LLVMRunner:
         self._out_bases = [b.base.index for b in prog.output_buffers]
         self._update_kernels = {id(k) for _, _, k in prog.update_copies}
         if config.dump_kernels:
-            self.dump(config.dump_kernels)
+            self.dump(config.dump_kernels, label=None)
 
     # -- per-signature plans -----------------------------------------------------------
     def _plan(self, args: list, shared_vals: list) -> Any:
@@ -255,21 +255,33 @@ class LLVMRunner:
             np.copyto(dst, np.asarray(r).reshape(dst.shape) if np.shape(r) != dst.shape else r, casting="unsafe")
 
     # -- inspection ---------------------------------------------------------------------
-    def dump(self, directory: str) -> None:
-        os.makedirs(directory, exist_ok=True)
-        with open(os.path.join(directory, "module.ll"), "w") as f:
+    def dump(self, directory: str, label: str | None = None) -> None:
+        """Write module.ll, one .ll/.s per kernel into DIR/<label>/ and a line per kernel to
+        DIR/index.tsv (function, kernel, kind, ops, scopes, fallback reason)."""
+        global _dump_counter
+        if label is None:
+            with _dump_lock:
+                _dump_counter += 1
+                label = f"f{os.getpid()}_{_dump_counter}"
+        sub = os.path.join(directory, label)
+        os.makedirs(sub, exist_ok=True)
+        with open(os.path.join(sub, "module.ll"), "w") as f:
             f.write(self.ir_text)
         lines = []
         for k in self.kernels:
-            with open(os.path.join(directory, k.name + ".ll"), "w") as f:
+            with open(os.path.join(sub, k.name + ".ll"), "w") as f:
                 f.write(k.source)
             if k.kind != "FallbackStep":
-                with open(os.path.join(directory, k.name + ".s"), "w") as f:
+                with open(os.path.join(sub, k.name + ".s"), "w") as f:
                     f.write(k.asm)
-            lines.append(f"{k.name}\t{k.kind}\t{'; '.join(str(n.op) for n in k.nodes)}\t"
+            lines.append(f"{label}\t{k.name}\t{k.kind}\t{'; '.join(str(n.op) for n in k.nodes)}\t"
                          f"{','.join(k.scopes)}\t{k.reason}")
-        with open(os.path.join(directory, "index.tsv"), "a") as f:
+        with _dump_lock, open(os.path.join(directory, "index.tsv"), "a") as f:
             f.write("\n".join(lines) + "\n")
+
+
+_dump_lock = threading.Lock()
+_dump_counter = 0
 
 
 class _Holder:
