@@ -1,9 +1,8 @@
 """Stabilize: rewrite numerically fragile forms into stable ones (float32, |x| ~ 1000, p in {0, 1}).
 
   log(softmax(x))                       -> log_softmax(x)
-  log(clip(softmax(x), lo, hi))         -> log_softmax(x)   when the clip feeds only the log (the
-                                           Keras from-logits behaviour; with a gradient through
-                                           the clip the clipped form is already finite and stays)
+  (log(clip(softmax(x), lo, hi)) is left alone: the clip is part of the value Keras computes —
+   its crossentropy saturates at -log(epsilon) — and the clipped form is already finite)
   -sum(t * log_softmax(x), axis)        -> SoftmaxCrossentropyWithLogits(x, t)   (and the sparse
                                            one-hot-of-arange form -> the sparse op on the indices)
   exp(x) / sum(exp(x), axis, keepdims)  -> softmax(x)
@@ -46,19 +45,14 @@ def _log_arg(node: Apply) -> Variable | None:
 
 @local_rewrite("stabilize", Elemwise)
 def log_softmax(fgraph: FunctionGraph, node: Apply):
-    """log(softmax(x)) -> log_softmax(x); log(clip(softmax(x))) likewise when nothing else
-    uses the clip."""
+    """log(softmax(x)) -> log_softmax(x). A clip between them is a different function (Keras's
+    clipped crossentropy) and is kept, so evaluation and training report the same numbers."""
     p = _log_arg(node)
     if p is None:
         return None
     sm = _owner_op(p, Softmax)
     if sm is not None:
         return [LogSoftmax(sm.axis)(p.owner.inputs[0])]
-    if isinstance(scalar_of(p), S.Clip) and len(fgraph.clients.get(p, ())) == 1:
-        inner = p.owner.inputs[0]
-        sm = _owner_op(inner, Softmax)
-        if sm is not None and inner.type.shape == p.type.shape and inner.dtype == p.dtype:
-            return [LogSoftmax(sm.axis)(inner.owner.inputs[0])]
     return None
 
 
