@@ -10,19 +10,7 @@ import keras_api as keras
 from keras_api import layers
 
 
-@pytest.fixture(autouse=True)
-def _reference_backend():
-    """API-logic tests run on the NumPy reference backend (compiles in milliseconds); test_backends.py
-    checks the default (compiled) backend against it."""
-    import symnet as sn
-    with sn.config.change_flags(mode="reference"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _fresh_names():
-    keras.clear_session()
-    yield
+pytestmark = pytest.mark.usefixtures("reference_backend", "fresh_session")
 
 
 def mlp(builder="list"):
