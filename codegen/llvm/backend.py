@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import threading
 from typing import Any
 
@@ -24,6 +25,12 @@ from .params import fill_arg, fill_gather, fill_gemm, fill_loop
 
 _SEG_T = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
 _refcount = __import__("sys").getrefcount
+
+
+def _body_key(fn: Any) -> str:
+    """A kernel function's IR with its name and per-loop metadata numbering blanked."""
+    text = str(fn).replace(f'"{fn.name}"', '"kernel"', 1)
+    return re.sub(r", !symnet\.\w+ !\d+", "", text)
 
 
 class KernelInfo:
@@ -42,7 +49,9 @@ class KernelInfo:
     def source(self) -> str:
         if self.kind == "FallbackStep":
             return f"; fallback: {self.nodes[0].op}.perform in Python ({self.reason})"
-        return jit.function_ir(self._compiled.ir_text, self.name)
+        sym = getattr(self.kernel, "symbol", self.name)
+        shared = "" if sym == self.name else f"; {self.name} runs the shared function {sym}\n"
+        return shared + jit.function_ir(self._compiled.ir_text, sym)
 
     llvm_ir = source
 
@@ -50,7 +59,7 @@ class KernelInfo:
     def asm(self) -> str:
         if self.kind == "FallbackStep":
             return ""
-        return jit.function_asm(self._compiled.asm, self.name)
+        return jit.function_asm(self._compiled.asm, getattr(self.kernel, "symbol", self.name))
 
     def __repr__(self) -> str:
         ops = ", ".join(str(n.op) for n in self.nodes)
@@ -72,6 +81,7 @@ class LLVMRunner:
         offset = 0
         cur: list = []
         kfns = {}
+        bodies: dict = {}
         for step in prog.steps:
             if isinstance(step, FallbackStep):
                 if cur:
@@ -80,20 +90,25 @@ class LLVMRunner:
                 self.segments.append(["fallback", step])
                 continue
             if isinstance(step, LoopKernel):
-                fn = emit.emit_loop_kernel(module, step)
-                size = emit.loop_region_size(step, self.threads)
+                emitter, size = emit.emit_loop_kernel, emit.loop_region_size(step, self.threads)
             elif isinstance(step, ArgKernel):
-                fn = emit.emit_arg_kernel(module, step)
-                size = emit.arg_region_size(step)
+                emitter, size = emit.emit_arg_kernel, emit.arg_region_size(step)
             elif isinstance(step, GemmKernel):
-                fn = emit.emit_gemm_kernel(module, step)
-                size = emit.gemm_region_size(step)
+                emitter, size = emit.emit_gemm_kernel, emit.gemm_region_size(step)
             elif isinstance(step, GatherKernel):
-                fn = emit.emit_gather_kernel(module, step)
-                size = emit.GATHER_REGION
+                emitter, size = emit.emit_gather_kernel, emit.GATHER_REGION
                 self._status.append((step, offset))
             else:
                 raise NotImplementedError(f"LLVM backend: kernel type {type(step).__name__}")
+            # kernels that differ only in their buffers (base indices are params) share one function
+            fn = emitter(module, step)
+            key = _body_key(fn)
+            if key in bodies:
+                del module.globals[fn.name]     # an identical body exists: use it
+                fn = bodies[key]
+            else:
+                bodies[key] = fn
+            step.symbol = fn.name
             kfns[step.name] = fn
             cur.append((step, fn, offset))
             offset += size

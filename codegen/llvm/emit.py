@@ -28,8 +28,10 @@ KERNEL_T = ir.FunctionType(ir.VoidType(), [I8PP, I64P])
 
 
 def loop_block_size(k: LoopKernel) -> int:
+    """[shape(d), per operand (offset, strides(d)), per operand base index]."""
     d = k.ndim
-    return d + (len(k.inputs) + len(k.outputs)) * (1 + d)
+    nop = len(k.inputs) + len(k.outputs)
+    return d + nop * (1 + d) + nop
 
 
 def loop_region_size(k: LoopKernel, threads: int) -> int:
@@ -38,12 +40,12 @@ def loop_region_size(k: LoopKernel, threads: int) -> int:
 
 def arg_region_size(k: ArgKernel) -> int:
     d = k.ndim
-    return d + (1 + d) + (1 + d - k.nred)
+    return d + (1 + d) + (1 + d - k.nred) + 2     # + input, output base indices
 
 
 def gemm_region_size(k: GemmKernel) -> int:
     nb = k.nbatch
-    return nb + 3 + 2 * (1 + nb + 4) + (1 + nb + 1) + 2 + 2
+    return nb + 3 + 2 * (1 + nb + 4) + (1 + nb + 1) + 2 + 2 + 5   # + a, b, out, alpha, beta bases
 
 
 class Loops:
@@ -143,8 +145,11 @@ def _param(b: ir.IRBuilder, p: ir.Value, i: int) -> ir.Value:
     return b.load(b.gep(p, [ir.Constant(I64, i)]))
 
 
-def _base_ptr(b: ir.IRBuilder, bases: ir.Value, index: int, off: ir.Value) -> ir.Value:
-    base = b.load(b.gep(bases, [ir.Constant(I64, index)]))
+def _base_ptr(b: ir.IRBuilder, bases: ir.Value, index: Any, off: ir.Value) -> ir.Value:
+    """bases[index] + off; index is a constant or (in kernels) read from the params, so kernels
+    that differ only in which buffers they touch share one compiled function."""
+    idx = ir.Constant(I64, index) if isinstance(index, int) else index
+    base = b.load(b.gep(bases, [idx]))
     return b.gep(base, [off])
 
 
@@ -223,9 +228,11 @@ def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
     dts = [o.dtype for o in ops]
     shape = [_param(b, blk, a) for a in range(d)]
     ptrs, strides = [], []
+    nop = len(ops)
+    base_idx = [_param(b, blk, d + nop * (1 + d) + j) for j in range(nop)]
     for j, buf in enumerate(ops):
         o = d + j * (1 + d)
-        ptrs.append(_base_ptr(b, bases, buf.base.index, _param(b, blk, o)))
+        ptrs.append(_base_ptr(b, bases, base_idx[j], _param(b, blk, o)))
         strides.append([_param(b, blk, o + 1 + a) for a in range(d)])
     esz = [ir.Constant(I64, _itemsize(dt)) for dt in dts]
     inv = _static_inner_invariant(k)
@@ -244,7 +251,7 @@ def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
         index_body = lambda bb, vals, flat: emit_sample(bb, dist, sdtype, vals, flat)
     if index_body is not None:     # the body also needs the flat C-order index of the element
         out0 = k.outputs[0]
-        start = b.ptrtoint(b.load(b.gep(bases, [ir.Constant(I64, out0.base.index)])), I64)
+        start = b.ptrtoint(b.load(b.gep(bases, [base_idx[nin]])), I64)
 
     def compute(vals: list, out_addr: Any) -> list:
         if index_body is None:
@@ -365,10 +372,12 @@ def emit_arg_kernel(module: ir.Module, k: ArgKernel) -> ir.Function:
     d, nred = k.ndim, k.nred
     nkeep = d - nred
     shape = [_param(b, blk, a) for a in range(d)]
-    ip = _base_ptr(b, bases, k.input.base.index, _param(b, blk, d))
+    nk0 = d - nred
+    ab = d + (1 + d) + (1 + nk0)
+    ip = _base_ptr(b, bases, _param(b, blk, ab), _param(b, blk, d))
     ist = [_param(b, blk, d + 1 + a) for a in range(d)]
     o = d + 1 + d
-    op_ = _base_ptr(b, bases, k.output.base.index, _param(b, blk, o))
+    op_ = _base_ptr(b, bases, _param(b, blk, ab + 1), _param(b, blk, o))
     ost = [_param(b, blk, o + 1 + a) for a in range(nkeep)]
     dt = k.input.dtype
     ty = reg_type(dt)
@@ -420,7 +429,8 @@ def emit_arg_kernel(module: ir.Module, k: ArgKernel) -> ir.Function:
 # ------------------------------------------------------------------------------------------
 # row gather / scatter
 # ------------------------------------------------------------------------------------------
-GATHER_REGION = 9   # [n_idx, n_rows, row_elems, x_off, idx_off, y_off, out_off, status, bad_index]
+GATHER_REGION = 12  # [n_idx, n_rows, row_elems, x_off, idx_off, y_off, out_off, status, bad_index,
+#                      src base, out base, idx base]
 
 
 def emit_gather_kernel(module: ir.Module, k: GatherKernel) -> ir.Function:
@@ -434,10 +444,10 @@ def emit_gather_kernel(module: ir.Module, k: GatherKernel) -> ir.Function:
     dt = k.out.dtype
     et = mem_type(dt).as_pointer()
     src = k.x if k.mode in ("take", "pick") else k.y
-    sp = b.bitcast(_base_ptr(b, bases, src.base.index, _param(b, blk, 3 if k.mode in ("take", "pick") else 5)), et)
-    op_ = b.bitcast(_base_ptr(b, bases, k.out.base.index, _param(b, blk, 6)), et)
+    sp = b.bitcast(_base_ptr(b, bases, _param(b, blk, 9), _param(b, blk, 3 if k.mode in ("take", "pick") else 5)), et)
+    op_ = b.bitcast(_base_ptr(b, bases, _param(b, blk, 10), _param(b, blk, 6)), et)
     idt = k.idx.dtype
-    ip = b.bitcast(_base_ptr(b, bases, k.idx.base.index, _param(b, blk, 4)), mem_type(idt).as_pointer())
+    ip = b.bitcast(_base_ptr(b, bases, _param(b, blk, 11), _param(b, blk, 4)), mem_type(idt).as_pointer())
     status = b.gep(blk, [ir.Constant(I64, 7)])
 
     def body(i, _):
@@ -514,26 +524,28 @@ def emit_gemm_kernel(module: ir.Module, k: GemmKernel) -> ir.Function:
         v = _param(b, blk, p)
         p += 1
         return v
+    nbase = gemm_region_size(k) - 5
+    gb = [_param(b, blk, nbase + j) for j in range(5)]     # a, b, out, alpha, beta base indices
     bshape = [nxt() for _ in range(nb)]
     M, N, K = nxt(), nxt(), nxt()
     opnds = []
-    for buf in (k.a, k.b):
+    for jb, buf in enumerate((k.a, k.b)):
         off = nxt()
         bst = [nxt() for _ in range(nb)]
-        opnds.append(dict(ptr=_base_ptr(b, bases, buf.base.index, off), bst=bst, trans=nxt(), ld=nxt(), rs=nxt(),
+        opnds.append(dict(ptr=_base_ptr(b, bases, gb[jb], off), bst=bst, trans=nxt(), ld=nxt(), rs=nxt(),
                           cs=nxt()))
     ooff = nxt()
     obst = [nxt() for _ in range(nb)]
     old = nxt()
-    optr = _base_ptr(b, bases, k.out.base.index, ooff)
+    optr = _base_ptr(b, bases, gb[2], ooff)
     packs = [nxt(), nxt()]
     aoff, boff = nxt(), nxt()
     if k.alpha is not None:
-        alpha = b.load(b.bitcast(_base_ptr(b, bases, k.alpha.base.index, aoff), ft.as_pointer()))
+        alpha = b.load(b.bitcast(_base_ptr(b, bases, gb[3], aoff), ft.as_pointer()))
     else:
         alpha = ir.Constant(ft, 1.0)
     if k.beta is not None:
-        beta = b.load(b.bitcast(_base_ptr(b, bases, k.beta.base.index, boff), ft.as_pointer()))
+        beta = b.load(b.bitcast(_base_ptr(b, bases, gb[4], boff), ft.as_pointer()))
     else:
         beta = ir.Constant(ft, 0.0)
     rows = [M, K]

@@ -24,6 +24,8 @@ def fill_loop(params: np.ndarray, off: int, k: LoopKernel, plan: Plan, threads: 
     if zero:        # a disabled kernel: no iterations
         params[off:off + 2] = (1, 0)
         params[off + 2:off + 2 + k.ndim] = 0
+        bs = loop_block_size(k)
+        params[off + 2 + bs - len(ops):off + 2 + bs] = [o.base.index for o in ops]
         return
     loop = tuple(plan.loop_shape(k))
     what = f"kernel {k.name} ({', '.join(str(n.op) for n in k.nodes)})"
@@ -66,6 +68,7 @@ def fill_loop(params: np.ndarray, off: int, k: LoopKernel, plan: Plan, threads: 
             params[p] = os_[j]
             params[p + 1:p + 1 + d] = st[j]
             p += 1 + d
+        params[p:p + len(ops)] = [o.base.index for o in ops]
 
 
 def fill_arg(params: np.ndarray, off: int, k: ArgKernel, plan: Plan) -> None:
@@ -83,6 +86,8 @@ def fill_arg(params: np.ndarray, off: int, k: ArgKernel, plan: Plan) -> None:
     params[p] = ooff
     nk = d - k.nred
     params[p + 1:p + 1 + nk] = ostr[:nk] if nk else []
+    p += 1 + nk
+    params[p:p + 2] = (k.input.base.index, k.output.base.index)
 
 
 def blas_layout(rows: int, cols: int, rs: int, cs: int, esz: int) -> tuple | None:
@@ -147,6 +152,8 @@ def fill_gemm(params: np.ndarray, off: int, k: GemmKernel, plan: Plan, scratch: 
     p += 2
     params[p] = plan.layout[k.alpha.index][0] if k.alpha is not None else 0
     params[p + 1] = plan.layout[k.beta.index][0] if k.beta is not None else 0
+    p += 2
+    params[p:p + 5] = [x.base.index if x is not None else 0 for x in (k.a, k.b, k.out, k.alpha, k.beta)]
 
 
 def fill_gather(params: np.ndarray, off: int, k: GatherKernel, plan: Plan) -> None:
@@ -162,7 +169,9 @@ def fill_gather(params: np.ndarray, off: int, k: GatherKernel, plan: Plan) -> No
     if k.mode == "pick":            # x is (..., n): rows are the leading dims, pick along the last
         xshape = (xshape[-1],)
         row = 1
-    params[off:off + GATHER_LEN] = (n_idx, xshape[0], row, xl[0], il[0], yl[0], ol[0], 0, 0)
+    src = k.x if k.mode in ("take", "pick") else k.y
+    params[off:off + GATHER_LEN] = (n_idx, xshape[0], row, xl[0], il[0], yl[0], ol[0], 0, 0,
+                                    src.base.index, k.out.base.index, k.idx.base.index)
 
 
-GATHER_LEN = 9
+GATHER_LEN = 12
