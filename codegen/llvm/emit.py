@@ -27,6 +27,18 @@ I64P = I64.as_pointer()
 KERNEL_T = ir.FunctionType(ir.VoidType(), [I8PP, I64P])
 
 
+def _kernel_function(module: ir.Module, name: str):
+    """A new kernel ``void name(i8** bases, i64* region)`` with its entry block:
+    (fn, bases, region, builder, loops). Kernels are internal and noinline, so each keeps its own
+    symbol and f.kernels can show its own assembly."""
+    fn = ir.Function(module, KERNEL_T, name)
+    fn.linkage = "internal"
+    fn.attributes.add("noinline")
+    bases, region = fn.args
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    return fn, bases, region, b, Loops(fn, b)
+
+
 def loop_block_size(k: LoopKernel) -> int:
     """[shape(d), per operand (offset, strides(d)), per operand base index]."""
     d = k.ndim
@@ -216,12 +228,7 @@ def _static_inner_invariant(k: LoopKernel) -> list[bool]:
 
 
 def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
-    fn = ir.Function(module, KERNEL_T, k.name)
-    fn.linkage = "internal"
-    fn.attributes.add("noinline")      # one symbol per kernel: f.kernels shows its own assembly
-    bases, blk = fn.args
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    loops = Loops(fn, b)
+    fn, bases, blk, b, loops = _kernel_function(module, k.name)
     d = k.ndim
     ops = list(k.inputs) + list(k.outputs)
     nin = len(k.inputs)
@@ -363,12 +370,7 @@ def emit_fill(b: ir.IRBuilder, fn: ir.Function, ptr: ir.Value, n: ir.Value, kind
 # ------------------------------------------------------------------------------------------
 def emit_arg_kernel(module: ir.Module, k: ArgKernel) -> ir.Function:
     """Region: [shape(d), in_off, in_strides(d), out_off, out_strides(d - nred)]."""
-    fn = ir.Function(module, KERNEL_T, k.name)
-    fn.linkage = "internal"
-    fn.attributes.add("noinline")      # one symbol per kernel: f.kernels shows its own assembly
-    bases, blk = fn.args
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    loops = Loops(fn, b)
+    fn, bases, blk, b, loops = _kernel_function(module, k.name)
     d, nred = k.ndim, k.nred
     nkeep = d - nred
     shape = [_param(b, blk, a) for a in range(d)]
@@ -434,12 +436,7 @@ GATHER_REGION = 12  # [n_idx, n_rows, row_elems, x_off, idx_off, y_off, out_off,
 
 
 def emit_gather_kernel(module: ir.Module, k: GatherKernel) -> ir.Function:
-    fn = ir.Function(module, KERNEL_T, k.name)
-    fn.linkage = "internal"
-    fn.attributes.add("noinline")      # one symbol per kernel: f.kernels shows its own assembly
-    bases, blk = fn.args
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    loops = Loops(fn, b)
+    fn, bases, blk, b, loops = _kernel_function(module, k.name)
     n, nrows, row = _param(b, blk, 0), _param(b, blk, 1), _param(b, blk, 2)
     dt = k.out.dtype
     et = mem_type(dt).as_pointer()
@@ -498,12 +495,7 @@ def emit_gemm_kernel(module: ir.Module, k: GemmKernel) -> ir.Function:
                 A: off, bstrides(nb), trans, ld, rs, cs; B: same; out: off, bstrides(nb), ld,
                 packA(ptr or 0), packB(ptr or 0), alpha_off, beta_off]
     trans: 0 row-major, 1 column-major (CblasTrans), 2 pack into the scratch first (row-major)."""
-    fn = ir.Function(module, KERNEL_T, k.name)
-    fn.linkage = "internal"
-    fn.attributes.add("noinline")      # one symbol per kernel: f.kernels shows its own assembly
-    bases, blk = fn.args
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    loops = Loops(fn, b)
+    fn, bases, blk, b, loops = _kernel_function(module, k.name)
     nb = k.nbatch
     ft = F32 if k.dtype == "float32" else F64
     esz = 4 if k.dtype == "float32" else 8
