@@ -572,8 +572,12 @@ def _gemm(ctx: Lowering, node: Any) -> str | None:
     if op.trans_b:
         b = ctx.view(b, view_dimshuffle((1, 0), ()), 2, False)
     out = ctx.output_buffer(out_var)
-    # out = broadcast(C); the GEMM then accumulates with beta (beta == 0 never reads C: BLAS rule)
-    ctx.loop("gemm_c", [node], 2, [ctx.buffer_of(C)], [out], identity_composite(C.dtype, dt), shape_from=out)
+    # out = broadcast(C); the GEMM then accumulates with beta. A constant beta of 0 never reads C
+    # (the BLAS rule), so then the copy is skipped: no pass over a weight-gradient-sized buffer.
+    beta_is_zero = hasattr(beta, "data") and not np.any(beta.data)
+    if not beta_is_zero:
+        ctx.loop("gemm_c", [node], 2, [ctx.buffer_of(C)], [out], identity_composite(C.dtype, dt),
+                 shape_from=out)
     ctx.steps.append(GemmKernel(ctx.name("gemm"), [node], nbatch=0, a=a, b=b, out=out, dtype=dt,
                                 alpha=_as_float_buffer(ctx, alpha, dt, [node]),
                                 beta=_as_float_buffer(ctx, beta, dt, [node])))

@@ -7,7 +7,7 @@ import os
 import sys
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import symnet as sn
 
@@ -32,6 +32,7 @@ def graphs(draw):
 
 @settings(max_examples=15, deadline=None)
 @given(graphs(), st.integers(0, 2 ** 31 - 1))
+@example(g=([(0, 0, 0), (1, 0, 1), (0, 0, 1)], None, (4, 5), "float32", False), seed=0)  # tanh' near saturation
 def test_random_fused_graphs(g, seed):
     ensure_llvm()
     steps, reduce_axis, (m, n), dtype, reverse = g
@@ -57,5 +58,9 @@ def test_random_fused_graphs(g, seed):
         X = np.ascontiguousarray(X[::-1])[::-1]
         X = X.T.copy().T
     tol = dict(rtol=2e-4, atol=1e-5) if dtype == "float32" else dict(rtol=1e-9, atol=1e-11)
+    # Gradients pass through forms like 1 - tanh(u)^2, whose relative error is the tanh error
+    # times about 1/(1 - tanh^2): near saturation a few-ulp float32 tanh (ours or NumPy's) moves
+    # the result by ~1e-3 relative, so float32 gradients get that tolerance (forward stays tight).
+    gtol = dict(rtol=2e-3, atol=1e-5) if dtype == "float32" else tol
     for i, (p, q) in enumerate(zip(f(X, B, C), r(X, B, C))):
-        assert_same(p, q, what=f"output {i}", **tol)
+        assert_same(p, q, what=f"output {i}", **(tol if i == 0 else gtol))
