@@ -18,6 +18,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+# The scalar expression language (symnet/scalar.py) is the IR of kernel bodies, shared by the
+# front end and every backend: codegen reads it, it never imports the rest of symnet's graph code.
+import importlib
+S = importlib.import_module("symnet.scalar")  # the module: the attribute symnet.scalar is sn.scalar()
+
 from .kernel import (CONST, FRESH, INPUT, PLANVAL, SHARED, TEMP, ArgKernel, Base, Buffer, FallbackStep,
                      GatherKernel, GemmKernel, LoopKernel, Program)
 
@@ -29,7 +34,6 @@ PLAN_MAX_SIZE = 1024          # plan-time nodes: outputs at most this many eleme
 # ------------------------------------------------------------------------------------------
 def as_composite(scalar_op: Any, in_dtypes: list[str]) -> Any:
     """A Composite for any scalar op (a plain op becomes a one-step program)."""
-    import importlib; S = importlib.import_module("symnet.scalar")
     if isinstance(scalar_op, S.Composite):
         return scalar_op
     outs = scalar_op.output_dtypes(*in_dtypes)
@@ -38,7 +42,6 @@ def as_composite(scalar_op: Any, in_dtypes: list[str]) -> Any:
 
 
 def identity_composite(in_dtype: str, out_dtype: str) -> Any:
-    import importlib; S = importlib.import_module("symnet.scalar")
     if in_dtype == out_dtype:
         return S.Composite([in_dtype], [(S.identity, (0,), in_dtype)], [1])
     return S.Composite([in_dtype], [(S.CastOp(out_dtype), (0,), out_dtype)], [1])
@@ -60,16 +63,13 @@ class ProgramBuilder:
         return len(self.in_dtypes) + len(self.steps) - 1
 
     def const(self, v: Any, dtype: str) -> int:
-        import importlib; S = importlib.import_module("symnet.scalar")
         self.steps.append((S.Const(v, dtype), (), dtype))
         return len(self.in_dtypes) + len(self.steps) - 1
 
     def cast(self, s: int, dtype: str) -> int:
-        import importlib; S = importlib.import_module("symnet.scalar")
         return s if self.dtype(s) == dtype else self.op(S.CastOp(dtype), s, dtype=dtype)
 
     def finish(self, outs: list[int]) -> Any:
-        import importlib; S = importlib.import_module("symnet.scalar")
         return S.Composite(self.in_dtypes, self.steps, outs)
 
 
@@ -412,7 +412,6 @@ def _dtypes_ok(node: Any) -> str | None:
 
 
 def _composite_ok(comp: Any) -> str | None:
-    import importlib; S = importlib.import_module("symnet.scalar")
     for op, _, dt in comp.program:
         if dt not in _NATIVE_DTYPES:
             return f"dtype {dt} has no native kernels"
@@ -450,7 +449,6 @@ def _reduce(ctx: Lowering, node: Any) -> str | None:
     out_dt = node.outputs[0].dtype
     if node.op.kind in ("any", "all"):
         b = ProgramBuilder([x.dtype])
-        import importlib; S = importlib.import_module("symnet.scalar")
         comp = b.finish([b.op(S.neq, 0, b.const(0, x.dtype))]) if x.dtype != "bool" else identity_composite("bool", "bool")
     else:
         comp = identity_composite(x.dtype, out_dt)
@@ -467,7 +465,6 @@ def _fused_reduce(ctx: Lowering, node: Any) -> str | None:
     elem_dt = comp.output_dtypes(*comp.in_dtypes)[0]
     out_dt = node.outputs[0].dtype
     if elem_dt != out_dt:       # the accumulator dtype (NumPy's rule): cast inside the program
-        import importlib; S = importlib.import_module("symnet.scalar")
         comp = S.Composite(comp.in_dtypes, list(comp.program) + [(S.CastOp(out_dt), (comp.outputs[0],), out_dt)],
                            [comp.nin + len(comp.program)])
     full_ndim = max(v.ndim for v in node.inputs) if node.inputs else 0
@@ -585,7 +582,6 @@ def _gemm(ctx: Lowering, node: Any) -> str | None:
 
 
 def _softmax_like(ctx: Lowering, node: Any, log: bool) -> str | None:
-    import importlib; S = importlib.import_module("symnet.scalar")
     from symnet.types import normalize_axis
     bad = _dtypes_ok(node)
     if bad:
@@ -631,8 +627,6 @@ def _softmax_like(ctx: Lowering, node: Any, log: bool) -> str | None:
 def _xent(ctx: Lowering, node: Any) -> str | None:
     """SoftmaxCrossentropyWithLogits: m = max, s = sum(exp(x - m')), lsm = (x - m') - log s;
     dense: loss = -sum(where(t == 0, 0, t * lsm)); sparse: loss = -lsm[t] (a row pick)."""
-    import importlib
-    S = importlib.import_module("symnet.scalar")
     from symnet.types import normalize_axis
     bad = _dtypes_ok(node)
     if bad:
@@ -760,7 +754,6 @@ def _split(ctx: Lowering, node: Any) -> str | None:
 
 
 def _inc_subtensor(ctx: Lowering, node: Any) -> str | None:
-    import importlib; S = importlib.import_module("symnet.scalar")
     x, y, *idx = node.inputs
     if not all(id(v) in ctx.known or hasattr(v, "data") for v in idx):
         return "index values are computed from data"
@@ -809,7 +802,7 @@ def _random(ctx: Lowering, node: Any) -> str | None:
     delta = ctx.whole(ctx.new_base(PLANVAL, "uint64", 1, ref=lambda plan: np.array(
         [0, (math.prod(plan.shapes[id(out_var)]) * nb) % 2 ** 64], dtype=np.uint64)), None, (2,))
     new_state = ctx.output_buffer(node.outputs[0])
-    ctx.loop("random_state", [node], 1, [sb, delta], [new_state], as_composite(_S().add, ["uint64", "uint64"]),
+    ctx.loop("random_state", [node], 1, [sb, delta], [new_state], as_composite(S.add, ["uint64", "uint64"]),
              shape_from=new_state)
     return None
 
@@ -844,11 +837,6 @@ def _advanced_inc(ctx: Lowering, node: Any) -> str | None:
     ctx.steps.append(GatherKernel(ctx.name("scatter"), [node], mode="set" if node.op.set_instead_of_inc else "inc",
                                   x=out, idx=ib, y=yfull, out=out))
     return None
-
-
-def _S():
-    import importlib
-    return importlib.import_module("symnet.scalar")
 
 
 _RULES: dict[str, Callable] = {

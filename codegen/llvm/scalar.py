@@ -10,7 +10,8 @@ from typing import Any
 
 from llvmlite import ir
 
-import importlib; S = importlib.import_module("symnet.scalar")
+import importlib
+S = importlib.import_module("symnet.scalar")  # the module: the attribute symnet.scalar is sn.scalar()
 from symnet.types import upcast
 
 I1, I8, I16, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(16), ir.IntType(32), ir.IntType(64)
