@@ -136,3 +136,4 @@ class Program:
     shared_bases: list                            # (SharedVariable, Base)
     output_buffers: list                          # Buffer per fgraph output
     update_copies: list = field(default_factory=list)  # (SharedVariable, value Buffer, copy kernel)
+    value_inputs: list = field(default_factory=list)   # integer scalar inputs whose values key the plan

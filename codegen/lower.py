@@ -285,10 +285,16 @@ def structural_toposort(fgraph: Any) -> list:
 def lower(fgraph: Any, n_outputs: int, update_targets: list) -> Program:
     ctx = Lowering(fgraph, n_outputs, update_targets)
     input_bases = []
+    value_inputs = []
     for i, v in enumerate(fgraph.inputs):
         b = ctx.new_base(INPUT, v.dtype, v.ndim, ref=i, contiguous=False)
         ctx.var_buffer[id(v)] = ctx.whole(b, v)
         input_bases.append(b)
+        if v.ndim == 0 and np.dtype(v.dtype).kind in "iu":
+            # an integer scalar input (a minibatch index, a length) may set shapes and view
+            # offsets: its value joins the plan signature, like the shapes do
+            ctx.known.add(id(v))
+            value_inputs.append(i)
     shared_bases = []
     order = structural_toposort(fgraph)
     seen_shared: set = set()
@@ -353,7 +359,15 @@ def lower(fgraph: Any, n_outputs: int, update_targets: list) -> Program:
     prog = Program(ctx.bases, ctx.buffers, ctx.steps, ctx.var_buffer, ctx.plan_nodes, input_bases,
                    shared_bases, outputs, copies)
     prog.direct_updates = direct
+    # only integer inputs that shape something (plan nodes, views, allocations) key the plan; one
+    # used purely as data stays out, so each new value does not cost a new plan
+    shaping = {id(v) for n in ctx.plan_nodes for v in n.inputs}
+    shaping |= {id(v) for n in order if type(n.op).__name__ in _SHAPING_OPS for v in n.inputs[1:]}
+    prog.value_inputs = [i for i in value_inputs if id(fgraph.inputs[i]) in shaping]
     return prog
+
+
+_SHAPING_OPS = ("Subtensor", "IncSubtensor", "Reshape", "Alloc", "ARange", "Split", "Join")
 
 
 def _step_buffers(step: Any) -> tuple[list, list]:
@@ -875,11 +889,11 @@ class Plan:
         self.values: dict[int, Any] = {}
         for v, a in zip(fgraph.inputs, arrays):
             self.shapes[id(v)] = a.shape
+        for i in program.value_inputs:
+            self.values[id(fgraph.inputs[i])] = np.array(arrays[i])
         for (v, _), a in zip(program.shared_bases, shared_values):
             self.shapes[id(v)] = a.shape
         plan_ids = {id(n) for n in program.plan_nodes}
-        for v in fgraph.variables if hasattr(fgraph, "variables") and not callable(fgraph.variables) else []:
-            pass
         for node in fgraph.toposort():
             for v in node.inputs:
                 if id(v) not in self.shapes and hasattr(v, "data"):

@@ -16,6 +16,7 @@ from .grad import grad, jacobian, hessian, verify_grad, DisconnectedInputError, 
 from .function import function, Function, MissingInputError, UnusedInputError  # noqa: F401
 from . import printing  # noqa: F401
 from . import random  # noqa: F401  (sn.random.RandomStream)
+from . import nnet  # noqa: F401  (Theano's tensor.nnet names)
 from .printing import debugprint  # noqa: F401
 
 __version__ = "0.1.0"

@@ -105,3 +105,40 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Variable:
 
 from .ops.join import join, split  # noqa: E402,F401
 from .ops.manip import eye, one_hot, pad, repeat, tile  # noqa: E402,F401
+
+
+# ------------------------------------------------------------------------------------------
+# Theano's typed constructors: a dtype letter (b int8, w int16, i int32, l int64, f float32,
+# d float64, c/z complex are not supported) + scalar/vector/row/col/matrix/tensor3/tensor4.
+# ------------------------------------------------------------------------------------------
+_LETTERS = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float32", "d": "float64"}
+_KINDS = {"scalar": (), "vector": (None,), "row": (1, None), "col": (None, 1), "matrix": (None, None),
+          "tensor3": (None,) * 3, "tensor4": (None,) * 4, "tensor5": (None,) * 5}
+
+
+def _typed_constructor(dtype: str, shape: tuple):
+    def make(name: str | None = None) -> Variable:
+        return tensor(shape, dtype, name)
+    return make
+
+
+for _letter, _dt in _LETTERS.items():
+    for _kind, _shape in _KINDS.items():
+        _f = _typed_constructor(_dt, _shape)
+        _f.__name__ = _f.__qualname__ = _letter + _kind
+        _f.__doc__ = f"A {_dt} {_kind} input (Theano's {_letter}{_kind})."
+        globals()[_letter + _kind] = _f
+
+
+def row(name: str | None = None, dtype: str | None = None) -> Variable:
+    """A (1, None) matrix: broadcastable along its rows (Theano's row)."""
+    return tensor((1, None), dtype, name)
+
+
+def col(name: str | None = None, dtype: str | None = None) -> Variable:
+    """A (None, 1) matrix: broadcastable along its columns (Theano's col)."""
+    return tensor((None, 1), dtype, name)
+
+
+def tensor5(name: str | None = None, dtype: str | None = None, shape: Sequence | None = None) -> Variable:
+    return tensor(shape or (None,) * 5, dtype, name)

@@ -140,6 +140,8 @@ class LLVMRunner:
         if plans is None:
             plans = self._local.plans = {}
         key = tuple((a.shape, a.strides) for a in args) + tuple((s.shape, s.strides) for s in shared_vals)
+        if self.program.value_inputs:
+            key += tuple(int(args[i]) for i in self.program.value_inputs)
         plan = plans.get(key)
         if plan is None:
             plan = self._make_plan(args, shared_vals)
