@@ -26,14 +26,7 @@ class Elemwise(Op):
         return f"Elemwise{{{self.scalar_op}}}"
 
     def make_node(self, *inputs: Any) -> Apply:
-        op = self.scalar_op
-        if len(inputs) != op.nin:
-            raise TypeError(f"{op.name} takes {op.nin} inputs, got {len(inputs)}")
-        inputs = as_tensor_args(inputs)
-        dtypes = [i.dtype for i in inputs]
-        out_dtypes = op.output_dtypes(*dtypes)
-        shape = broadcast_shapes(*[i.type.shape for i in inputs], context=f"elementwise {op.name} of "
-                                 + ", ".join(describe(i) for i in inputs))
+        inputs, out_dtypes, shape = elementwise_signature(self.scalar_op, inputs, "elementwise")
         return Apply(self, inputs, [TensorType(d, shape) for d in out_dtypes])
 
     def perform(self, node: Apply, inputs: list[np.ndarray]) -> list[np.ndarray]:
@@ -92,11 +85,24 @@ def as_tensor_args(inputs: Sequence[Any]) -> list[Variable]:
     return [as_variable(i, partners=var_dtypes) for i in inputs]
 
 
-def runtime_broadcast(node: Apply, shapes: Sequence[tuple]) -> tuple:
+def elementwise_signature(op: S.ScalarOp, inputs: Sequence[Any], what: str) -> tuple[list, list, tuple]:
+    """(input variables, output dtypes, broadcast static shape) of `op` mapped over `inputs`:
+    the type rule shared by Elemwise and the fused reductions."""
+    if len(inputs) != op.nin:
+        raise TypeError(f"{op.name} takes {op.nin} inputs, got {len(inputs)}")
+    inputs = as_tensor_args(inputs)
+    out_dtypes = op.output_dtypes(*[i.dtype for i in inputs])
+    shape = broadcast_shapes(*[i.type.shape for i in inputs],
+                             context=f"{what} {op.name} of " + ", ".join(describe(i) for i in inputs))
+    return inputs, out_dtypes, shape
+
+
+def runtime_broadcast(node: Apply, shapes: Sequence[tuple], ndim: int | None = None) -> tuple:
     """Broadcast concrete shapes. Only dims that are statically 1 stretch: a dim that happens to
     be 1 at run time but was unknown when the graph was built is an error, because the gradient
     (which sums over broadcast axes) was derived without it."""
-    ndim = len(node.outputs[0].type.shape)
+    if ndim is None:                      # Elemwise: the output's rank; fused reductions pass theirs
+        ndim = len(node.outputs[0].type.shape)
     out = []
     for ax in range(ndim):
         size, owner = None, None

@@ -10,7 +10,6 @@ written with ordinary ops so a rewritten graph can still be differentiated.
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any, Sequence
 
 import numpy as np
@@ -18,7 +17,7 @@ import numpy as np
 from .. import scalar as S
 from ..graph import Apply, Op, Variable, as_variable, describe
 from ..types import TensorType, broadcast_shapes, fmt_shape, is_float, is_int, normalize_axis, upcast
-from .elemwise import Elemwise, as_tensor_args, runtime_broadcast
+from .elemwise import Elemwise, elementwise_signature, runtime_broadcast
 from .reduce import Reduce, reduce_dtype
 
 _REDUCE_NP = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min}
@@ -43,12 +42,8 @@ class FusedReduce(Op):
         return f"FusedReduce{{{self.kind}, axes={self.axes}, {self.scalar_op}}}"
 
     def make_node(self, *inputs: Any) -> Apply:
-        op = self.scalar_op
-        if len(inputs) != op.nin:
-            raise TypeError(f"FusedReduce: {op} takes {op.nin} inputs, got {len(inputs)}")
-        inputs = as_tensor_args(inputs)
-        elem_dtype = op.output_dtypes(*[i.dtype for i in inputs])[0]
-        shape = broadcast_shapes(*[i.type.shape for i in inputs], context="FusedReduce")
+        inputs, out_dtypes, shape = elementwise_signature(self.scalar_op, inputs, "FusedReduce")
+        elem_dtype = out_dtypes[0]
         if any(a >= len(shape) for a in self.axes):
             raise ValueError(f"FusedReduce over axes {self.axes} of a {len(shape)}-d result")
         out_shape = tuple(d for a, d in enumerate(shape) if a not in self.axes)
@@ -58,7 +53,7 @@ class FusedReduce(Op):
         return self.scalar_op.output_dtypes(*[i.dtype for i in node.inputs])[0]
 
     def perform(self, node: Apply, inputs: list[np.ndarray]) -> list[np.ndarray]:
-        full = runtime_broadcast_like(node, inputs)
+        full = _elem_shape(node, [np.shape(x) for x in inputs])
         res = self.scalar_op.impl(*inputs)
         res = np.broadcast_to(np.asarray(res, dtype=self._elem_dtype(node)), full)
         if res.size == 0 and self.kind in ("max", "min") and any(full[a] == 0 for a in self.axes):
@@ -94,15 +89,7 @@ class FusedReduce(Op):
 
 def _elem_shape(node: Apply, shapes: Sequence[tuple]) -> tuple:
     """The broadcast (pre-reduction) shape, with Elemwise's runtime rules."""
-    ndim = max((i.ndim for i in node.inputs), default=0)
-    # runtime_broadcast reads the output type only for its ndim: give it the pre-reduction one
-    view = SimpleNamespace(inputs=node.inputs, op=node.op, tag=node.tag,
-                           outputs=[SimpleNamespace(type=TensorType("float64", (None,) * ndim))])
-    return runtime_broadcast(view, shapes)
-
-
-def runtime_broadcast_like(node: Apply, inputs: Sequence[np.ndarray]) -> tuple:
-    return _elem_shape(node, [np.shape(x) for x in inputs])
+    return runtime_broadcast(node, shapes, ndim=max((i.ndim for i in node.inputs), default=0))
 
 
 class Gemm(Op):

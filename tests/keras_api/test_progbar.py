@@ -14,13 +14,7 @@ BAR = "━" * 20
 NUM = r"\d\.\d{4}(e[-+]\d+)?"
 
 
-@pytest.fixture(autouse=True)
-def _reference_backend():
-    """API-logic tests run on the NumPy reference backend (compiles in milliseconds); test_backends.py
-    checks the default (compiled) backend against it."""
-    import symnet as sn
-    with sn.config.change_flags(mode="reference"):
-        yield
+pytestmark = pytest.mark.usefixtures("reference_backend")
 
 
 @pytest.fixture
