@@ -434,10 +434,14 @@ def _composite_ok(comp: Any) -> str | None:
     return None
 
 
-def _elemwise(ctx: Lowering, node: Any) -> str | None:
-    bad = _dtypes_ok(node)
+def _node_composite(node: Any) -> tuple[Any, str | None]:
+    """The scalar program of an elementwise-bodied node, and why it cannot run natively (or None)."""
     comp = as_composite(node.op.scalar_op, [v.dtype for v in node.inputs])
-    bad = bad or _composite_ok(comp)
+    return comp, _dtypes_ok(node) or _composite_ok(comp)
+
+
+def _elemwise(ctx: Lowering, node: Any) -> str | None:
+    comp, bad = _node_composite(node)
     if bad:
         return bad
     ins = [ctx.buffer_of(v) for v in node.inputs]
@@ -471,9 +475,7 @@ def _reduce(ctx: Lowering, node: Any) -> str | None:
 
 
 def _fused_reduce(ctx: Lowering, node: Any) -> str | None:
-    bad = _dtypes_ok(node)
-    comp = as_composite(node.op.scalar_op, [v.dtype for v in node.inputs])
-    bad = bad or _composite_ok(comp)
+    comp, bad = _node_composite(node)
     if bad:
         return bad
     elem_dt = comp.output_dtypes(*comp.in_dtypes)[0]
