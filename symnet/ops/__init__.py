@@ -1,0 +1,1 @@
+"""Op families: one module per family (shape rule, NumPy perform, gradient)."""
