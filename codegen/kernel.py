@@ -137,3 +137,26 @@ class Program:
     output_buffers: list                          # Buffer per fgraph output
     update_copies: list = field(default_factory=list)  # (SharedVariable, value Buffer, copy kernel)
     value_inputs: list = field(default_factory=list)   # integer scalar inputs whose values key the plan
+
+
+@dataclass
+class SequenceSlice:
+    """A body buffer that is iteration i of `sequence` along `axis` (placeholder, see LoopStep)."""
+    sequence: Any = None
+    step: Any = None
+    axis: int = 0
+
+
+@dataclass
+class CarriedState:
+    """Two buffers of one state: the body reads `current`, writes `next`; they swap per iteration."""
+    current: Any = None
+    next: Any = None
+
+
+@dataclass
+class LoopStep(Kernel):
+    """Runs `body` (kernels) n times natively."""
+    body: list = field(default_factory=list)
+    sliced: list = field(default_factory=list)
+    carried: list = field(default_factory=list)

@@ -23,6 +23,7 @@ import numpy as np
 import importlib
 S = importlib.import_module("symnet.scalar")  # the module: the attribute symnet.scalar is sn.scalar()
 
+from .checks import check_program, node_context
 from .kernel import (CONST, FRESH, INPUT, PLANVAL, SHARED, TEMP, ArgKernel, Base, Buffer, FallbackStep,
                      GatherKernel, GemmKernel, LoopKernel, Program)
 
@@ -677,8 +678,12 @@ def _xent(ctx: Lowering, node: Any) -> str | None:
             ctx.loop("xent_copy", [node], x.ndim, [xl], [xc], identity_composite(x.dtype, x.dtype), shape_from=xc)
             xl = xc
         pick = ctx.temp(x.dtype, x.ndim - 1, red_shape, sshape=red_static)
-        ctx.steps.append(GatherKernel(ctx.name("xent_pick"), [node], mode="pick", x=xl,
-                                      idx=ctx.contiguous_buffer(t, [node]), out=pick))
+        # labels broadcast to the rows (as the reference's take_along_axis does); the copy's
+        # loop-shape contract rejects labels that do not fit the logits' rows
+        labels = ctx.temp(t.dtype, x.ndim - 1, red_shape, sshape=red_static)
+        ctx.loop("xent_labels", [node], x.ndim - 1, [tb], [labels], identity_composite(t.dtype, t.dtype),
+                 shape_from=labels)
+        ctx.steps.append(GatherKernel(ctx.name("xent_pick"), [node], mode="pick", x=xl, idx=labels, out=pick))
         pb2 = ProgramBuilder([x.dtype, dt, dt])
         lsm = pb2.op(S.sub, pb2.op(S.sub, pb2.cast(0, dt), fin_m(pb2, 1)), pb2.op(S.log, 2))
         ctx.loop("xent_loss", [node], x.ndim - 1, [pick, m, s], [out], pb2.finish([pb2.op(S.neg, lsm)]),
@@ -912,7 +917,12 @@ class Plan:
                     self.shapes[id(o)] = np.shape(r)
                 continue
             _check_empty_reduce(node, in_shapes)
-            outs = node.op.infer_shape(node, in_shapes, in_vals)
+            try:
+                outs = node.op.infer_shape(node, in_shapes, in_vals)
+            except (ValueError, IndexError) as e:
+                if "built at" in str(e):
+                    raise
+                raise type(e)(f"{node.op}: {e}{node_context([node], self)}") from e
             for o, s in zip(node.outputs, outs):
                 self.shapes[id(o)] = tuple(int(d) for d in s)
         for v in fgraph.outputs:
@@ -944,6 +954,7 @@ class Plan:
                     self.base_arrays[b.index] = np.empty(shape, b.dtype)
         for buf in program.buffers:
             self.layout[buf.index] = self._resolve(buf)
+        check_program(program, self)
 
     def _resolve(self, buf: Buffer) -> tuple:
         if self.layout[buf.index] is not None:
