@@ -119,6 +119,9 @@ def _check_gather(k: GatherKernel, plan: Any) -> None:
                               f"shape {ishape}", plan)
         if oshape != rows:
             raise mismatch(k, f"output {oshape} is not the rows {rows}", plan)
+        labels = plan.shapes.get(id(k.nodes[0].inputs[1])) if k.nodes else None
+        if xshape[-1] == 0 and labels is not None and math.prod(labels) > 0:
+            raise mismatch(k, "class index out of range [0, 0): the logits have no classes", plan, IndexError)
         return
     want = ishape + xshape[1:]
     if k.mode == "take":

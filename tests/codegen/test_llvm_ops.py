@@ -354,8 +354,10 @@ def test_large_kernel_uses_two_threads_and_is_correct():
     check(f, g, X, rtol=1e-4)
     runner = f.runner
     plan = next(iter(runner._local.plans.values()))
-    k, _, off = runner.segments[0][2][0]
-    assert plan.params[off] == 2, "a 300k-element kernel should be split in two blocks"
+    from codegen.llvm.regions import loop_region
+    k, _, off = runner.items[runner.segments[0].name][0]
+    assert plan.params[off + loop_region(k, runner.threads)["nblocks"]] == 2, \
+        "a 300k-element kernel should be split in two blocks"
 
 
 def test_compile_cache_hit(tmp_path):
