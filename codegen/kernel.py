@@ -174,7 +174,8 @@ class Program:
     shared_bases: list                            # (SharedVariable, Base)
     output_buffers: list                          # Buffer per fgraph output
     update_copies: list = field(default_factory=list)  # (SharedVariable, value Buffer, copy kernel)
-    value_inputs: list = field(default_factory=list)   # integer scalar inputs whose values key the plan
+    value_inputs: list = field(default_factory=list)   # input positions whose values key the plan
+    value_shared: list = field(default_factory=list)   # SharedVariables whose values key the plan
     direct_updates: list = field(default_factory=list)  # (SharedVariable, Buffer written in its storage)
 
 

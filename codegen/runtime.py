@@ -68,6 +68,8 @@ class Runtime:
         self._shared = [(sv.container, b.index) for sv, b in prog.shared_bases]
         self._shared_pos = {id(sv): i for i, (sv, _) in enumerate(prog.shared_bases)}
         self._out_bases = [b.base.index for b in prog.output_buffers]
+        self._value_shared = [self._shared_pos[id(sv)] for sv in prog.value_shared]
+        self._value_args = bool(prog.value_inputs or prog.value_shared)
         self.build()
         # (native segment or None, fallback step or None), in order
         self.calls = [(self.native_call(s), None) if s.native else (None, s.fallback) for s in self.segments]
@@ -105,8 +107,9 @@ class Runtime:
         if plans is None:
             plans = self._local.plans = {}
         key = tuple((a.shape, a.strides) for a in args) + tuple((s.shape, s.strides) for s in shared_vals)
-        if self.program.value_inputs:
-            key += tuple(int(args[i]) for i in self.program.value_inputs)
+        if self._value_args:
+            key += tuple(args[i].tobytes() for i in self.program.value_inputs)
+            key += tuple(shared_vals[j].tobytes() for j in self._value_shared)
         plan = plans.get(key)
         if plan is None:
             plan = self.make_plan(args, shared_vals)

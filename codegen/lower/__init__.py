@@ -80,6 +80,10 @@ def lower(fgraph: Any, n_outputs: int, update_targets: list, target: Target) -> 
             value_inputs.append(i)
     shared_bases = []
     order = structural_toposort(fgraph)
+    closure, leaves = shaping_closure(order)
+    ctx.known.update(id(v) for v in leaves)
+    input_pos = {id(v): i for i, v in enumerate(fgraph.inputs)}
+    value_inputs += [input_pos[id(v)] for v in leaves if id(v) in input_pos and input_pos[id(v)] not in value_inputs]
     seen_shared: set = set()
     in_order = [v for node in order for v in node.inputs] + list(fgraph.outputs)
     for v in in_order:     # first-use order: deterministic, unlike fgraph.shared
@@ -89,7 +93,7 @@ def lower(fgraph: Any, n_outputs: int, update_targets: list, target: Target) -> 
             ctx.var_buffer[id(v)] = ctx.whole(b, v)
             shared_bases.append((v, b))
     for node in order:
-        if is_plan_node(node, ctx.known):
+        if id(node) in closure or is_plan_node(node, ctx.known):
             ctx.plan_nodes.append(node)
             ctx.known.update(id(o) for o in node.outputs)
             continue
@@ -109,4 +113,60 @@ def lower(fgraph: Any, n_outputs: int, update_targets: list, target: Target) -> 
     shaping = {id(v) for n in ctx.plan_nodes for v in n.inputs}
     shaping |= {id(v) for n in order if isinstance(n.op, shaping_ops()) for v in n.inputs[1:]}
     prog.value_inputs = [i for i in value_inputs if id(fgraph.inputs[i]) in shaping]
+    prog.value_shared = [sv for sv in leaves if hasattr(sv, "container") and id(sv) in shaping]
     return prog
+
+
+def _shaping_inputs(node: Any) -> list:
+    """The inputs of `node` that set a shape, a view offset or an index bound (not data)."""
+    from symnet.ops.creation import Alloc, ARange
+    from symnet.ops.join import Split
+    from symnet.ops.random import RandomVariable
+    from symnet.ops.shape import Reshape
+    from symnet.ops.subtensor import IncSubtensor, Subtensor
+    positions = {Subtensor: slice(1, None), IncSubtensor: slice(2, None), Reshape: slice(1, None),
+                 Alloc: slice(1, None), ARange: slice(0, None), Split: slice(1, None),
+                 RandomVariable: slice(1, 2)}
+    for cls in type(node.op).__mro__:
+        if cls in positions:
+            return list(node.inputs[positions[cls]])
+    return []
+
+
+def shaping_closure(order: list) -> tuple[set, list]:
+    """(ids of the nodes that compute shaping inputs, the inputs and shared variables they read).
+
+    Such values (a slice bound from a shared counter, zeros((iv.sum(),)), a reshape target from
+    max(iv)) are evaluated in Python when the plan is made, and the leaves' values key the plan,
+    so the op they shape runs natively. Shape nodes end the walk (only the input's shape is
+    read); a walk that meets a random draw is dropped (a cached plan cannot hold a draw)."""
+    from symnet.ops.random import RandomVariable
+    from symnet.ops.shape import Shape
+    nodes: set = set()
+    leaves: list = []
+    leaf_ids: set = set()
+    for node in order:
+        for start in _shaping_inputs(node):
+            found, found_leaves, stack, ok = set(), [], [start], True
+            while stack and ok:
+                v = stack.pop()
+                owner = v.owner
+                if owner is None:
+                    if not hasattr(v, "data"):
+                        found_leaves.append(v)
+                    continue
+                if id(owner) in found or id(owner) in nodes:
+                    continue
+                if isinstance(owner.op, RandomVariable):
+                    ok = False
+                    break
+                found.add(id(owner))
+                if not isinstance(owner.op, Shape):
+                    stack.extend(owner.inputs)
+            if ok:
+                nodes |= found
+                for v in found_leaves:
+                    if id(v) not in leaf_ids:
+                        leaf_ids.add(id(v))
+                        leaves.append(v)
+    return nodes, leaves

@@ -98,12 +98,9 @@ def _xent(ctx: Lowering, node: Any) -> str | None:
             ctx.loop("xent_copy", [node], x.ndim, [xl], [xc], identity_composite(x.dtype, x.dtype), shape_from=xc)
             xl = xc
         pick = ctx.temp(x.dtype, x.ndim - 1, red_shape, sshape=red_static)
-        # labels broadcast to the rows (as the reference's take_along_axis does); the copy's
-        # loop-shape contract rejects labels that do not fit the logits' rows
-        labels = ctx.temp(t.dtype, x.ndim - 1, red_shape, sshape=red_static)
-        ctx.loop("xent_labels", [node], x.ndim - 1, [tb], [labels], identity_composite(t.dtype, t.dtype),
-                 shape_from=labels)
-        ctx.steps.append(GatherKernel(ctx.name("xent_pick"), [node], mode="pick", x=xl, idx=labels, out=pick))
+        # one label per row: the pick's shape contract (codegen/checks.py) rejects any other shape
+        ctx.steps.append(GatherKernel(ctx.name("xent_pick"), [node], mode="pick", x=xl,
+                                      idx=ctx.contiguous_buffer(t, [node]), out=pick))
         pb2 = ProgramBuilder([x.dtype, dt, dt])
         lsm = pb2.op(S.sub, pb2.op(S.sub, pb2.cast(0, dt), fin_m(pb2, 1)), pb2.op(S.log, 2))
         ctx.loop("xent_loss", [node], x.ndim - 1, [pick, m, s], [out], pb2.finish([pb2.op(S.neg, lsm)]),

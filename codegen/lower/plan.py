@@ -30,6 +30,10 @@ class Layout:
             self.values[id(fgraph.inputs[i])] = np.array(arrays[i])
         for (v, _), a in zip(program.shared_bases, shared_values):
             self.shapes[id(v)] = a.shape
+        shaping_shared = {id(v) for v in program.value_shared}
+        for (v, _), a in zip(program.shared_bases, shared_values):
+            if id(v) in shaping_shared:
+                self.values[id(v)] = np.array(a)
         plan_ids = {id(n) for n in program.plan_nodes}
         for node in fgraph.toposort():
             for v in node.inputs:
@@ -41,6 +45,7 @@ class Layout:
             in_vals = [self.values.get(id(v)) for v in node.inputs]
             if id(node) in plan_ids:
                 res = node.op.perform(node, [self.values[id(v)] if id(v) in self.values else
+                                             np.asarray(v.data) if hasattr(v, "data") else
                                              np.empty(self.shapes[id(v)], v.dtype) for v in node.inputs])
                 for o, r in zip(node.outputs, res):
                     self.values[id(o)] = np.array(r, dtype=o.dtype, order="C")
