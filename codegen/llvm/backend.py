@@ -21,7 +21,7 @@ from llvmlite import ir
 from ..kernel import FRESH, ArgKernel, GatherKernel, GemmKernel, LoopKernel, LoopStep
 from ..runtime import HostMemory, Runtime, make_view  # noqa: F401  (make_view: re-exported)
 from ..target import Target
-from . import jit
+from . import bounds, jit
 from .driver import emit_segment
 from .emit_kernels import emit_arg_kernel, emit_gather_kernel, emit_gemm_kernel
 from .emit_loop import emit_loop_kernel, loop_hints
@@ -107,6 +107,9 @@ class LLVMRunner(HostMemory, Runtime):
         self.threads = max(1, int(config.llvm.threads))
         module = ir.Module(name="symnet")
         module.triple = jit.llvm.get_process_triple()
+        self.check_bounds = bounds.enabled()
+        if self.check_bounds:
+            bounds.declare(module, len(self.program.bases))
         self._module = module
         self._offset = 0
         self._bodies: dict = {}
@@ -167,13 +170,27 @@ class LLVMRunner(HostMemory, Runtime):
 
     def native_call(self, segment: Any) -> Any:
         cfunc = self.cfuncs[segment.name]
-        if not self._status:
+        if not self._status and not self.check_bounds:
             return lambda plan: cfunc(plan.bases_ptr, plan.params_ptr)
 
         def run(plan: Any) -> None:
             cfunc(plan.bases_ptr, plan.params_ptr)
+            if self.check_bounds:
+                self._check_bounds_status(plan, segment)
             self._check_status(plan)
         return run
+
+    def _check_bounds_status(self, plan: Any, segment: Any) -> None:
+        nb = len(self.program.bases)
+        if plan.bases[3 * nb]:
+            bad = int(plan.bases[3 * nb + 1])
+            plan.bases[3 * nb] = 0
+            self._reset_bases(plan)
+            base = self.program.bases[bad]
+            names = ", ".join(k.name for k in segment.steps)
+            raise IndexError(f"llvm__check_bounds: a kernel of {segment.name} ({names}) accessed memory outside "
+                             f"base {bad} ({base.kind} {base.dtype}, {getattr(base.ref, 'name', None) or ''} laid out "
+                             f"as {plan.base_layout.get(bad)})")
 
     # -- per-signature plans -----------------------------------------------------------
     def prepare(self, plan: Any) -> None:
@@ -185,8 +202,14 @@ class LLVMRunner(HostMemory, Runtime):
                 for k, _, off in self.items[seg.name]:
                     _fill(self, k, off, plan)
         plan.params_ptr = plan.params.ctypes.data
-        plan.bases = np.zeros(max(1, len(self.program.bases)), np.uint64)
+        nb = len(self.program.bases)
+        plan.bases = np.zeros(max(1, 3 * nb + 2 if self.check_bounds else nb), np.uint64)
         self._reset_bases(plan)
+        if self.check_bounds:
+            for base in self.program.bases:
+                shape, strides = plan.base_layout.get(base.index, ((0,), (0,)))
+                lo, hi = bounds.extent(tuple(shape), tuple(strides), np.dtype(base.dtype).itemsize)
+                plan.bases[nb + 2 * base.index:nb + 2 * base.index + 2] = np.array([lo, hi], np.int64).view(np.uint64)
         plan.bases_ptr = plan.bases.ctypes.data
         plan.fresh = [(b.index, plan.base_layout[b.index][0], b.dtype) for b in self._fresh]
         plan.out_cache = {}

@@ -8,6 +8,7 @@ from typing import Any
 from llvmlite import ir
 
 from ..kernel import ArgKernel, GatherKernel, GemmKernel, LoopKernel, LoopStep
+from . import bounds
 from .emit_loop import I8P, I8PP, I64P, KERNEL_T, Loops, _param, emit_fill
 from .regions import (CARRY_WORDS, SLICE_WORDS, gather_region, loop_block, loop_region, loop_step_region)
 from .scalar import I8, I32, I64
@@ -141,7 +142,16 @@ class _Driver:
                 p = reg["slices"] + j * SLICE_WORDS
                 win_i, seq_i, first, stride = (word(p, t) for t in range(SLICE_WORDS))
                 seq = b.load(ptr_slot(seq_i))
-                b.store(b.gep(seq, [b.add(first, b.mul(i, stride))]), ptr_slot(win_i))
+                delta = b.add(first, b.mul(i, stride))
+                b.store(b.gep(seq, [delta]), ptr_slot(win_i))
+                if bounds.enabled():     # the window's extent: the sequence's, seen from the window
+                    nb = b.load(self.module.globals["symnet_nbases"])
+                    two = ir.Constant(I64, 2)
+                    for t in range(2):
+                        src = b.add(b.add(nb, b.mul(seq_i, two)), ir.Constant(I64, t))
+                        dst = b.add(b.add(nb, b.mul(win_i, two)), ir.Constant(I64, t))
+                        v = b.sub(b.ptrtoint(b.load(ptr_slot(src)), I64), delta)
+                        b.store(b.inttoptr(v, I8P), ptr_slot(dst))
             self.items(body_items)
             for cur_i, nxt_i, _, _, _ in saved:
                 c, x = b.load(ptr_slot(cur_i)), b.load(ptr_slot(nxt_i))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from llvmlite import ir
 
 from ..kernel import ArgKernel, GatherKernel, GemmKernel
+from . import bounds
 from .emit_loop import I8P, I64P, _base_ptr, _kernel_function, _param, identity_value
 from .regions import arg_region, gather_region, gemm_region
 from .scalar import F32, F64, I32, I64, is_f, is_u, load_elem, mem_type, reg_type
@@ -18,7 +20,8 @@ def emit_arg_kernel(module: ir.Module, k: ArgKernel) -> ir.Function:
     d, nred = k.ndim, k.nred
     nkeep = d - nred
     shape = [_param(b, blk, r["shape"] + a) for a in range(d)]
-    ip = _base_ptr(b, bases, _param(b, blk, r["in_base"]), _param(b, blk, r["in_off"]))
+    in_base = _param(b, blk, r["in_base"])
+    ip = _base_ptr(b, bases, in_base, _param(b, blk, r["in_off"]))
     ist = [_param(b, blk, r["in_strides"] + a) for a in range(d)]
     op_ = _base_ptr(b, bases, _param(b, blk, r["out_base"]), _param(b, blk, r["out_off"]))
     ost = [_param(b, blk, r["out_strides"] + a) for a in range(nkeep)]
@@ -43,6 +46,8 @@ def emit_arg_kernel(module: ir.Module, k: ArgKernel) -> ir.Function:
 
         def red_level(a, ptr, carried):
             if a == d:
+                if bounds.enabled():
+                    ptr = bounds.guard(b, bases, ptr, in_base, np.dtype(dt).itemsize)
                 v = load_elem(b, b.bitcast(ptr, mem_type(dt).as_pointer()), dt)
                 best, bi, cnt = carried
                 if f:
@@ -62,6 +67,8 @@ def emit_arg_kernel(module: ir.Module, k: ArgKernel) -> ir.Function:
             return loops.range(shape[a], body, carried, name=f"r{a}")
         best, bi, _ = red_level(nkeep, ipc, init)
         bi = b.select(b.icmp_signed("<", bi, ir.Constant(I64, 0)), ir.Constant(I64, 0), bi)
+        if bounds.enabled():
+            opc = bounds.guard(b, bases, opc, _param(b, blk, r["out_base"]), 8)
         b.store(bi, b.bitcast(opc, I64P))
 
     keep_level(0, ip, op_)
@@ -83,7 +90,10 @@ def emit_gather_kernel(module: ir.Module, k: GatherKernel) -> ir.Function:
     status = b.gep(blk, [ir.Constant(I64, r["status"])])
 
     def body(i, _):
-        j = b.load(b.gep(ip, [i]))
+        jp = b.gep(ip, [i])
+        if bounds.enabled():
+            jp = bounds.guard_typed(b, bases, jp, _param(b, blk, r["idx_base"]), np.dtype(idt).itemsize)
+        j = b.load(jp)
         j = j if j.type == I64 else (b.zext(j, I64) if is_u(idt) else b.sext(j, I64))
         if k.mode == "pick":     # class indices: no negative wrap (the reference raises)
             jj = j
@@ -102,9 +112,14 @@ def emit_gather_kernel(module: ir.Module, k: GatherKernel) -> ir.Function:
                     s_row = b.mul(i if k.mode != "take" else jj, row)
                     d_row = b.mul(jj if k.mode != "take" else i, row)
 
-                def inner(r, _):
-                    v = b.load(b.gep(sp, [b.add(s_row, r)]))
-                    dst = b.gep(op_, [b.add(d_row, r)])
+                def inner(r_, _):
+                    src_p = b.gep(sp, [b.add(s_row, r_)])
+                    dst = b.gep(op_, [b.add(d_row, r_)])
+                    if bounds.enabled():
+                        esz = np.dtype(dt).itemsize
+                        src_p = bounds.guard_typed(b, bases, src_p, _param(b, blk, r["src_base"]), esz)
+                        dst = bounds.guard_typed(b, bases, dst, _param(b, blk, r["out_base"]), esz)
+                    v = b.load(src_p)
                     if k.mode == "inc":
                         old = b.load(dst)
                         if dt == "bool":
@@ -166,7 +181,21 @@ def emit_gemm_kernel(module: ir.Module, k: GemmKernel) -> ir.Function:
     rows = [M, K]
     cols = [K, N]
 
+    def check_corners(aptr, bptr, cptr):
+        """The bounds-checking build: first and last element of A, B (when K > 0) and C."""
+        one = ir.Constant(I64, 1)
+        with b.if_then(b.icmp_signed(">", K, ir.Constant(I64, 0))):
+            for j, (ptr, o) in enumerate(zip((aptr, bptr), opnds)):
+                last = b.add(b.mul(b.sub(rows[j], one), o["rs"]), b.mul(b.sub(cols[j], one), o["cs"]))
+                bounds.guard(b, bases, ptr, gb[j], esz)
+                bounds.guard(b, bases, b.gep(ptr, [last]), gb[j], esz)
+        clast = b.mul(b.add(b.mul(b.sub(M, one), old), b.sub(N, one)), ir.Constant(I64, esz))
+        bounds.guard(b, bases, cptr, gb[2], esz)
+        bounds.guard(b, bases, b.gep(cptr, [clast]), gb[2], esz)
+
     def call(aptr, bptr, cptr):
+        if bounds.enabled():
+            check_corners(aptr, bptr, cptr)
         args = []
         flags = []
         for j, (ptr, o) in enumerate(zip((aptr, bptr), opnds)):
@@ -176,6 +205,8 @@ def emit_gemm_kernel(module: ir.Module, k: GemmKernel) -> ir.Function:
                 def prow(r, _, ptr=ptr, o=o, j=j):
                     def pcol(c, _):
                         src = b.gep(ptr, [b.add(b.mul(r, o["rs"]), b.mul(c, o["cs"]))])
+                        if bounds.enabled():
+                            src = bounds.guard(b, bases, src, gb[j], esz)
                         dst = b.gep(b.bitcast(scratch, ft.as_pointer()), [b.add(b.mul(r, cols[j]), c)])
                         b.store(b.load(b.bitcast(src, ft.as_pointer())), dst)
                         return []

@@ -16,6 +16,7 @@ import numpy as np
 from llvmlite import ir
 
 from ..kernel import LoopKernel
+from . import bounds
 from .regions import loop_block, loop_operand
 from .scalar import (F32, F64, I1, I8, I32, I64, convert, emit_program, intrinsic, is_f, is_u, load_elem, mem_type,
                      reg_type, store_elem)
@@ -231,10 +232,15 @@ def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
         flat = b.sdiv(b.sub(b.ptrtoint(out_addr, I64), start), ir.Constant(I64, _itemsize(k.outputs[0].dtype)))
         return index_body(b, vals, flat)
 
+    checking = bounds.enabled()
+
     def body_at(addrs: list) -> None:
         """One element through byte addresses (generic path)."""
+        out_addr = addrs[nin]
+        if checking:
+            addrs = [bounds.guard(b, bases, a, base_idx[j], _itemsize(dts[j])) for j, a in enumerate(addrs)]
         vals = [load_elem(b, b.bitcast(addrs[j], mem_type(dts[j]).as_pointer()), dts[j]) for j in range(nin)]
-        res = compute(vals, addrs[nin])
+        res = compute(vals, out_addr)
         for j, (v, vdt) in enumerate(res):
             oj = nin + j
             p = b.bitcast(addrs[oj], mem_type(dts[oj]).as_pointer())
@@ -265,6 +271,8 @@ def emit_loop_kernel(module: ir.Module, k: LoopKernel) -> ir.Function:
         for j in range(len(ops)):
             want = ir.Constant(I64, 0) if inv[j] else esz[j]
             fast = b.and_(fast, b.icmp_signed("==", st[j], want))
+        if checking:            # the bounds-checking build runs only the checked generic path
+            fast = ir.Constant(I1, 0)
         fast_bb = fn.append_basic_block("fast")
         slow_bb = fn.append_basic_block("slow")
         done_bb = fn.append_basic_block("done")
