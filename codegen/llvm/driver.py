@@ -3,15 +3,13 @@ loop kernels across pthreads, stops at a bad gather index, and runs LoopSteps (a
 n times, with per-iteration window addresses and carried buffers swapped between iterations)."""
 from __future__ import annotations
 
-from typing import Any
-
 from llvmlite import ir
 
 from ..kernel import ArgKernel, GatherKernel, GemmKernel, LoopKernel, LoopStep
 from . import bounds
 from .emit_loop import I8P, I8PP, I64P, KERNEL_T, Loops, _param, emit_fill
 from .regions import (CARRY_WORDS, SLICE_WORDS, gather_region, loop_block, loop_region, loop_step_region)
-from .scalar import I8, I32, I64
+from .scalar import I32, I64
 
 
 def declare_threads(module: ir.Module):

@@ -2,8 +2,6 @@
 Their param regions are described in codegen/llvm/regions.py."""
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from llvmlite import ir
 

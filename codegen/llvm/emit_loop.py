@@ -18,7 +18,7 @@ from llvmlite import ir
 from ..kernel import LoopKernel
 from . import bounds
 from .regions import loop_block, loop_operand
-from .scalar import (F32, F64, I1, I8, I32, I64, convert, emit_program, intrinsic, is_f, is_u, load_elem, mem_type,
+from .scalar import (I1, I8, I64, convert, emit_program, intrinsic, is_f, is_u, load_elem, mem_type,
                      reg_type, store_elem)
 
 I8P = I8.as_pointer()

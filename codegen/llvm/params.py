@@ -7,8 +7,6 @@ one long unit-stride loop), and large kernels are split into blocks along one di
 from __future__ import annotations
 
 import math
-from typing import Any
-
 import numpy as np
 
 from ..kernel import ArgKernel, GatherKernel, GemmKernel, LoopKernel, LoopStep

@@ -29,6 +29,9 @@ from .programs import ProgramBuilder, as_composite, identity_composite
 from .updates import finish_outputs, finish_updates
 from .views import c_strides, is_c_contiguous
 
+__all__ = ["FAMILIES", "PLAN_MAX_SIZE", "Layout", "Lowering", "ProgramBuilder", "as_composite", "c_strides", "collapse",
+           "identity_composite", "is_c_contiguous", "loop_operand_strides", "lower", "register", "rule_for", "rules",
+           "shape_of", "shaping_closure"]
 FAMILIES = ("elementwise", "blas", "nnet", "indexing", "shape", "random")
 _TABLE: dict = {}
 

@@ -1,16 +1,14 @@
 """MatMul and Gemm: GemmKernels (BLAS), operands cast or viewed as batched matrices."""
 from __future__ import annotations
 
-import math
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from ..kernel import (CONST, FRESH, INPUT, PLANVAL, SHARED, TEMP, ArgKernel, Buffer, GatherKernel, GemmKernel,
-                      ShapeFrom, Sampler)
+from ..kernel import Buffer, GemmKernel
 from .context import Lowering, shape_of
-from .programs import S, ProgramBuilder, as_composite, identity_composite
-from .views import view_dimshuffle, view_expand, view_reshape, view_subtensor
+from .programs import identity_composite
+from .views import view_dimshuffle, view_expand
 
 
 def _as_float_buffer(ctx: Lowering, var: Any, dtype: str, nodes: list) -> Buffer:

@@ -1,16 +1,12 @@
 """Elementwise ops, reductions (plain and with fused elementwise prologues) and Alloc: LoopKernels."""
 from __future__ import annotations
 
-import math
-from typing import Any, Callable
+from typing import Any
 
-import numpy as np
-
-from ..kernel import (CONST, FRESH, INPUT, PLANVAL, SHARED, TEMP, ArgKernel, Buffer, GatherKernel, GemmKernel,
-                      ShapeFrom, Sampler)
-from .context import Lowering, shape_of
-from .programs import S, ProgramBuilder, as_composite, identity_composite
-from .views import view_dimshuffle, view_expand, view_reshape, view_subtensor
+from ..kernel import ShapeFrom
+from .context import Lowering
+from .programs import S, ProgramBuilder, identity_composite
+from .views import view_expand
 
 
 def _elemwise(ctx: Lowering, node: Any) -> str | None:

@@ -2,16 +2,13 @@
 slices of the output) and Split (views)."""
 from __future__ import annotations
 
-import math
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from ..kernel import (CONST, FRESH, INPUT, PLANVAL, SHARED, TEMP, ArgKernel, Buffer, GatherKernel, GemmKernel,
-                      ShapeFrom, Sampler)
-from .context import Lowering, shape_of
-from .programs import S, ProgramBuilder, as_composite, identity_composite
-from .views import view_dimshuffle, view_expand, view_reshape, view_subtensor
+from .context import Lowering
+from .programs import identity_composite
+from .views import view_dimshuffle, view_reshape
 
 
 def _dimshuffle(ctx: Lowering, node: Any) -> str | None:
