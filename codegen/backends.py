@@ -9,6 +9,7 @@ from typing import Any, Callable
 _FACTORIES: dict[str, str] = {
     "reference": "codegen.reference:ReferenceBackend",
     "llvm": "codegen.llvm.backend:LLVMBackend",
+    "cuda": "codegen.cuda:CUDABackend",      # printer only: compiling raises CUDARuntimeUnavailable
 }
 _INSTANCES: dict[str, Any] = {}
 
