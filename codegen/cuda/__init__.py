@@ -43,8 +43,9 @@ def _comment(text: str) -> str:
     return "\n".join("// " + ln for ln in text.splitlines())
 
 
-def print_kernel(step: Any) -> tuple[str, str | None]:
-    """(CUDA C, None) for a printable kernel, or (a comment, the reason) for one that is not printed."""
+def print_kernel(step: Any, prefix: str = "") -> tuple[str, str | None]:
+    """(CUDA C, None) for a printable kernel, or (a comment, the reason) for one that is not printed.
+    Its __global__ function is named `prefix` + the kernel's name."""
     if isinstance(step, FallbackStep):
         return _comment(f"{step.name}: host fallback {step.node.op}.perform ({step.reason})"), None
     if isinstance(step, GemmKernel):
@@ -55,7 +56,7 @@ def print_kernel(step: Any) -> tuple[str, str | None]:
         why = f"no CUDA printer for {type(step).__name__}"
         return _comment(f"{step.name}: NOT PRINTED ({why})"), why
     try:
-        return printer(step), None
+        return printer(step, c_name(prefix + step.name)), None
     except NotImplementedError as e:
         return _comment(f"{step.name}: NOT PRINTED ({e})"), str(e)
 
@@ -71,10 +72,15 @@ def _flatten(steps: list) -> list:
     return out
 
 
-def print_program(program: Any, strict: bool = False) -> tuple[str, list]:
+PRELUDE_TEXT = PRELUDE + ARG_PRELUDE + f"// every kernel: __launch_bounds__({BLOCK}); launch contracts in codegen/cuda/emit.py\n"
+
+
+def print_program(program: Any, strict: bool = False, prefix: str = "", prelude: bool = True) -> tuple[str, list]:
     """The translation unit of a lowered Program and [(kernel name, reason)] of the kernels that are
-    not printed (comments in the TU); `strict` raises NotImplementedError on the first of those."""
-    parts = [PRELUDE, ARG_PRELUDE, f"// every kernel: __launch_bounds__({BLOCK}); launch contracts in codegen/cuda/emit.py"]
+    not printed (comments in the TU); `strict` raises NotImplementedError on the first of those.
+    `prefix` prefixes every kernel's C name and `prelude=False` leaves the helpers out, so several
+    programs can share one TU (PRELUDE_TEXT once, then each program's kernels)."""
+    parts = [PRELUDE_TEXT] if prelude else []
     missing = []
     for step in _flatten(program.steps):
         if isinstance(step, LoopStep):
@@ -83,7 +89,7 @@ def print_program(program: Any, strict: bool = False) -> tuple[str, list]:
                                   "no CUDA driver for it yet"))
             missing.append((step.name, "LoopStep drivers are host code, not printed"))
             continue
-        text, why = print_kernel(step)
+        text, why = print_kernel(step, prefix)
         if why is not None:
             if strict:
                 raise NotImplementedError(f"CUDA: kernel {step.name}: {why}")
@@ -102,11 +108,14 @@ def lower_function(fn: Any) -> Any:
     return lower(fg, fn.n_outputs, list(getattr(fg, "update_targets", [])), CUDA_TARGET)
 
 
-def print_function(fn: Any, strict: bool = False) -> str:
-    """The CUDA C translation unit of compiled symnet Function `fn` (no GPU needed)."""
-    text, _ = print_program(lower_function(fn), strict=strict)
+def print_function(fn: Any, strict: bool = False, prefix: str = "", prelude: bool = True) -> str:
+    """The CUDA C translation unit of compiled symnet Function `fn` (no GPU needed); kernels that are
+    not printed (GEMM, samplers, LoopStep drivers) are comments saying why, or with `strict` an error.
+    `prefix`/`prelude` as for print_program (several functions in one TU)."""
+    text, _ = print_program(lower_function(fn), strict=strict, prefix=prefix, prelude=prelude)
     return text
 
 
 __all__ = ["CUDA_TARGET", "CUDABackend", "CUDARuntimeUnavailable", "print_function", "print_program",
-           "print_kernel", "lower_function", "c_name"]
+           "print_kernel", "lower_function", "c_name", "PRELUDE_TEXT",
+           "RUNTIME_MISSING"]

@@ -29,7 +29,7 @@ import re
 from typing import Any, Callable
 
 from ..kernel import ArgKernel, GatherKernel, LoopKernel
-from .scalar import convert, ctype, is_f, is_u, literal, mem_ctype, print_program
+from .scalar import convert, ctype, is_f, is_u, literal, live_slots, mem_ctype, print_program, prune_unused
 
 BLOCK = 256          # __launch_bounds__ of every kernel (the block size a runtime launches)
 
@@ -84,20 +84,24 @@ def _body(k: LoopKernel, offs: list) -> tuple[list, list]:
     names = _Names()
     lines = []
     xs = []
+    live = live_slots(k.composite)
     for j, buf in enumerate(k.inputs):
         x = f"x{j}"
+        if j not in live:
+            xs.append("0")
+            continue
         lines.append(f"const {ctype(buf.dtype)} {x} = {_load(f'p.ptr[{j}] + {offs[j]}', buf.dtype)};")
         xs.append(x)
     outs = print_program(k.composite, xs, lines, names)
     return lines, outs
 
 
-def print_loop(k: LoopKernel) -> str:
-    return _print_reduce(k) if k.reduce else _print_elementwise(k)
+def print_loop(k: LoopKernel, name: str) -> str:
+    return _print_reduce(k, name) if k.reduce else _print_elementwise(k, name)
 
 
-def _print_elementwise(k: LoopKernel) -> str:
-    name, nin = c_name(k.name), len(k.inputs)
+def _print_elementwise(k: LoopKernel, name: str) -> str:
+    nin = len(k.inputs)
     nop, d = nin + len(k.outputs), max(k.ndim, 1)
     offs = [f"o{j}" for j in range(nop)]
     body, outs = _body(k, offs)
@@ -106,7 +110,7 @@ def _print_elementwise(k: LoopKernel) -> str:
     loop = [f"long long {', '.join(o + ' = 0' for o in offs)};"]
     if k.ndim:
         loop += _decompose("i", "p.shape", [f"p.st[{j}]" for j in range(nop)], k.ndim, offs)
-    loop += body
+    loop += prune_unused(body)
     n = " * ".join(f"p.shape[{a}]" for a in range(k.ndim)) or "1"
     return "\n".join([
         f"struct {name}_params {{ char* ptr[{nop}]; long long shape[{d}]; long long st[{nop}][{d}]; }};",
@@ -165,8 +169,8 @@ def _block_reduce(accs: list, kind: str) -> list:
     return lines
 
 
-def _print_reduce(k: LoopKernel) -> str:
-    name, nin, nout = c_name(k.name), len(k.inputs), len(k.outputs)
+def _print_reduce(k: LoopKernel, name: str) -> str:
+    nin, nout = len(k.inputs), len(k.outputs)
     nop, d = nin + nout, max(k.ndim, 1)
     kind = k.reduce
     offs = [f"o{j}" for j in range(nop)]
@@ -177,7 +181,7 @@ def _print_reduce(k: LoopKernel) -> str:
         body.append(f"{a} = {accumulate(kind, a, convert(v, vdt, dt), dt)};")
     inner = [f"long long {', '.join(f'{o} = {ko}' for o, ko in zip(offs, kofs))};"]
     inner += _decompose("i", "p.rshape", [f"p.rst[{j}]" for j in range(nop)], d, offs, guard="p.nred")
-    inner += body
+    inner += prune_unused(body)
     store = []
     for j, ((a, dt), buf) in enumerate(zip(accs, k.outputs)):
         store.append(f"  if (gridDim.y == 1) {_store(f'p.ptr[{nin + j}] + {kofs[nin + j]}', a, dt)}")
@@ -237,9 +241,9 @@ def _print_reduce(k: LoopKernel) -> str:
     return main + "\n" + finish
 
 
-def print_arg(k: ArgKernel) -> str:
+def print_arg(k: ArgKernel, name: str) -> str:
     """argmax/argmin over the last nred dims: the first extremum, nan wins (NumPy)."""
-    name, d, nkeep = c_name(k.name), k.ndim, k.ndim - k.nred
+    d, nkeep = k.ndim, k.ndim - k.nred
     dt = k.input.dtype
     t = ctype(dt)
     greater = "true" if k.kind == "max" else "false"
@@ -289,8 +293,8 @@ def _wrap_index(k: GatherKernel, j: str) -> str:
     return "" if k.mode == "pick" else f"if ({j} < 0) {j} += p.n_rows;"
 
 
-def print_gather(k: GatherKernel) -> str:
-    name, dt, idt = c_name(k.name), k.out.dtype, k.idx.dtype
+def print_gather(k: GatherKernel, name: str) -> str:
+    dt, idt = k.out.dtype, k.idx.dtype
     mt = mem_ctype(dt)
     load_j = f"long long j = (long long)((const {mem_ctype(idt)}*)p.idx)[r]; const long long j0 = j; {_wrap_index(k, 'j')}"
     bad = ("if (j < 0 || j >= p.n_rows) { if (atomicCAS(p.status, 0ULL, 1ULL) == 0ULL) "
@@ -303,8 +307,9 @@ def print_gather(k: GatherKernel) -> str:
     src, out = f"((const {mt}*)p.src)", f"(({mt}*)p.out)"
     if k.mode in ("take", "pick"):
         target = f"{src}[r * p.n_rows + j]" if k.mode == "pick" else f"{src}[j * p.row_elems + c]"
+        rc = "r = e" if k.mode == "pick" else "r = e / p.row_elems, c = e % p.row_elems"
         body = ["  for (long long e = t0; e < p.n_idx * p.row_elems; e += step) {",
-                "    const long long r = e / p.row_elems, c = e % p.row_elems;",
+                f"    const long long {rc};",
                 f"    {load_j}",
                 f"    {bad}",
                 f"    {out}[e] = {target};",
@@ -329,7 +334,8 @@ def print_gather(k: GatherKernel) -> str:
     return "\n".join(head + body + ["}"])
 
 
-PRINTERS: dict[type, Callable[[Any], str]] = {
+# kernel class -> printer(kernel, C name of its __global__ function) -> CUDA C
+PRINTERS: dict[type, Callable[[Any, str], str]] = {
     LoopKernel: print_loop,
     ArgKernel: print_arg,
     GatherKernel: print_gather,

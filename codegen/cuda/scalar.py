@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 from typing import Any, Callable
 
 from symnet.types import upcast
@@ -225,12 +226,45 @@ def op_expr(op: Any, args: list, arg_dtypes: list, dt: str, lines: list, fresh: 
     raise NotImplementedError(f"scalar op {op} has no CUDA printer (codegen/cuda/scalar.py)")
 
 
+def live_slots(comp: Any) -> set:
+    """Slots an output depends on (dead steps are not printed: nvcc warns of unused variables)."""
+    live = set(comp.outputs)
+    for k in range(len(comp.program) - 1, -1, -1):
+        if comp.nin + k in live:
+            live.update(comp.program[k][1])
+    return live
+
+
+_DEF = re.compile(r"^\s*const [\w ]+? (\w+) = ")
+
+
+def prune_unused(lines: list) -> list:
+    """Drop `const T name = ...;` lines whose name nothing else reads (ops such as Second ignore
+    an argument; nvcc warns of unused variables), to a fixed point."""
+    lines = list(lines)
+    while True:
+        text = "\n".join(lines)
+        drop = set()
+        for i, ln in enumerate(lines):
+            m = _DEF.match(ln)
+            if m and len(re.findall(rf"\b{m.group(1)}\b", text)) == 1:
+                drop.add(i)
+        if not drop:
+            return lines
+        lines = [ln for i, ln in enumerate(lines) if i not in drop]
+
+
 def print_program(comp: Any, args: list, lines: list, fresh: Callable) -> list:
     """Append `const T vN = ...;` lines computing the Composite on C expressions `args` (typed by
     its in_dtypes); returns [(variable name, dtype)] of its outputs. `fresh()` names a variable."""
     slots = list(args)
     dts = list(comp.in_dtypes)
+    live = live_slots(comp)
     for op, a, dt in comp.program:
+        if len(slots) not in live:
+            slots.append("0")
+            dts.append(dt)
+            continue
         if isinstance(op, S.Const):
             expr = literal(op.value, dt)
         else:
