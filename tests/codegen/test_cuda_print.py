@@ -5,6 +5,7 @@ MLP train step) prints, and the translation units compile with `nvcc -cubin -arc
 half a second a call). No GPU is needed or used: nothing here runs a kernel."""
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -15,7 +16,8 @@ import numpy as np
 import pytest
 
 import symnet as sn
-from codegen.cuda import (PRELUDE_TEXT, CUDARuntimeUnavailable, lower_function, print_function, print_program)
+from codegen.cuda import (PRELUDE_TEXT, CUDARuntimeUnavailable, c_name, lower_function, print_function,
+                          print_program)
 from codegen.cuda.scalar import literal
 from codegen.kernel import ArgKernel, GatherKernel, LoopKernel
 
@@ -24,6 +26,11 @@ needs_nvcc = pytest.mark.skipif(NVCC is None, reason="nvcc is not on PATH")
 
 INT_DTYPES = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
 FLOAT_DTYPES = ["float32", "float64"]
+
+
+def _fn(*args, **kw):
+    """The rewritten graph does not depend on the mode; the reference mode skips LLVM's JIT."""
+    return sn.function(*args, mode="reference", **kw)
 
 
 def _float_graphs(dt):
@@ -35,10 +42,10 @@ def _float_graphs(dt):
     outs += [x ** y, sn.floor_div(x, y), sn.mod(x, c), sn.maximum(x, y), sn.minimum(x, c), sn.clip(x, -1.5, 2.0),
              sn.switch(sn.isnan(x) | sn.isinf(y), x, y * 2), sn.cast(x, "int32"), sn.cast(x, "uint64"),
              sn.cast(x, "bool"), x > y, sn.eq(x, c), (x < 0) ^ (y >= 1), x / (sn.abs(y) + 1)]
-    f = sn.function([x, y, c], outs, on_unused_input="ignore")
+    f = _fn([x, y, c], outs, on_unused_input="ignore")
     # gradients of the unary family: relu's step, elu's and sigmoid's derivative forms
     cost = sum(sn.sum(u(x) * c) for u in [sn.tanh, sn.sigmoid, sn.softplus, sn.relu, sn.nnet.elu, sn.erf, sn.sqrt])
-    g = sn.function([x, c], sn.grad(cost, [x, c]), on_unused_input="ignore")
+    g = _fn([x, c], sn.grad(cost, [x, c]), on_unused_input="ignore")
     return [f, g]
 
 
@@ -47,12 +54,12 @@ def _int_graphs(dt):
     outs = [x + y, x - y, x * y, sn.floor_div(x, y), sn.mod(x, y), sn.maximum(x, y), sn.minimum(x, y), sn.abs(x),
             sn.sign(x), -x, sn.sqr(x), sn.clip(x, 1, 5), x > y, sn.neq(x, y), sn.cast(x, "float32"),
             sn.cast(x, "int8"), sn.cast(x, "bool"), sn.switch(x > y, x, y)]
-    return [sn.function([x, y], outs, on_unused_input="ignore")]
+    return [_fn([x, y], outs, on_unused_input="ignore")]
 
 
 def _bool_graphs():
     a, b = sn.matrix("a", dtype="bool"), sn.vector("b", dtype="bool")
-    return [sn.function([a, b], [a & b, a | b, a ^ b, ~a, sn.any(a, axis=1), sn.all(a), a + b, a * b,
+    return [_fn([a, b], [a & b, a | b, a ^ b, ~a, sn.any(a, axis=1), sn.all(a), a + b, a * b,
                                  sn.cast(a, "float64")])]
 
 
@@ -62,7 +69,7 @@ def _reduction_graphs():
         x = sn.tensor((None, None, None), dtype=dt, name="x")
         outs = [sn.sum(x), sn.sum(x, axis=1), sn.prod(x, axis=(0, 2)), sn.max(x, axis=2), sn.min(x, axis=0),
                 sn.argmax(x, axis=1), sn.argmin(x, axis=-1), sn.sum(sn.sqr(x), axis=-1, keepdims=True)]
-        fns.append(sn.function([x], outs))
+        fns.append(_fn([x], outs))
     return fns
 
 
@@ -77,7 +84,7 @@ def _nnet_graphs():
             if _has_kw(sn.nnet.sparse_categorical_crossentropy) else sn.mean(sn.nnet.categorical_crossentropy(sm, t))
         outs = [sm, sn.nnet.log_softmax(x), sn.nnet.categorical_crossentropy(sm, oh), loss]
         outs += sn.grad(loss, [x])
-        fns.append(sn.function([x, t, oh], outs, on_unused_input="ignore"))
+        fns.append(_fn([x, t, oh], outs, on_unused_input="ignore"))
     return fns
 
 
@@ -97,7 +104,7 @@ def _gather_graphs():
     emb = w[idx]
     outs = [emb, w[lidx], sn.inc_subtensor(w[idx], y), sn.set_subtensor(w[lidx], y)]
     outs += sn.grad(sn.sum(sn.tanh(emb) * y), [w])
-    return [sn.function([w, idx, lidx, y], outs, on_unused_input="ignore")]
+    return [_fn([w, idx, lidx, y], outs, on_unused_input="ignore")]
 
 
 def _mlp_train_step():
@@ -115,7 +122,7 @@ def _mlp_train_step():
     params = [w1, b1, w2, b2]
     grads = sn.grad(loss, params)
     updates = [(v, v - np.float32(0.1) * g) for v, g in zip(params, grads)]
-    return [sn.function([x, t], [loss, acc], updates=updates)]
+    return [_fn([x, t], [loss, acc], updates=updates)]
 
 
 def _fused_graphs():
@@ -135,7 +142,7 @@ def _fused_graphs():
             v = bi[j](un[u](v), leaves[leaf])
         out = v if red == "none" else sn.sum(v, axis=red) if red is not None else sn.max(v)
         cost = sn.sum(out * out) if out.ndim else out * out
-        fns.append(sn.function([x, b, c], [out] + sn.grad(cost, [x, b], disconnected_inputs="ignore"),
+        fns.append(_fn([x, b, c], [out] + sn.grad(cost, [x, b], disconnected_inputs="ignore"),
                                on_unused_input="ignore"))
     return fns
 
@@ -151,16 +158,19 @@ GROUPS = {
 }
 
 
-def _one_tu(fns) -> tuple[str, list, list]:
-    """All functions' kernels in one TU (kernel names prefixed per function), missing kernels, kinds."""
-    parts, missing, kinds = [PRELUDE_TEXT], [], []
-    for i, f in enumerate(fns):
+@functools.lru_cache(maxsize=None)
+def _group_tu(group: str) -> tuple[str, list, list]:
+    """A group's functions in one TU (kernel names prefixed per function): (source, kernels not
+    printed, [(C name, kernel)] of the loop/arg/gather kernels)."""
+    parts, missing, kernels = [PRELUDE_TEXT], [], []
+    for i, f in enumerate(GROUPS[group]()):
         prog = lower_function(f)
         text, miss = print_program(prog, prefix=f"f{i}_", prelude=False)
         parts.append(text)
         missing += miss
-        kinds += [s for s in prog.steps]
-    return "\n".join(parts), missing, kinds
+        kernels += [(c_name(f"f{i}_{s.name}"), s) for s in prog.steps
+                    if isinstance(s, (LoopKernel, ArgKernel, GatherKernel))]
+    return "\n".join(parts), missing, kernels
 
 
 def _nvcc(source: str, label: str) -> None:
@@ -176,42 +186,41 @@ def _nvcc(source: str, label: str) -> None:
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
 def test_group_prints_every_kernel(group):
-    source, missing, steps = _one_tu(GROUPS[group]())
-    assert "__global__" in source
+    source, missing, kernels = _group_tu(group)
     # only GEMMs (cuBLAS) may be left unprinted; every loop/arg/gather kernel prints
     assert all("GEMM" in why for _, why in missing), missing
-    printed = [s for s in steps if isinstance(s, (LoopKernel, ArgKernel, GatherKernel))]
-    assert printed
-    for s in printed:
-        assert f"__global__ void __launch_bounds__(256) f" in source
+    assert kernels
+    for name, k in kernels:
+        assert f"__global__ void __launch_bounds__(256) {name}(const {name}_params p)" in source, name
+        if isinstance(k, LoopKernel) and k.reduce:
+            assert f" {name}_finish(const {name}_params p, int nsplit)" in source, name
 
 
 @needs_nvcc
 @pytest.mark.parametrize("group", sorted(GROUPS))
 def test_group_compiles_with_nvcc(group):
-    source, _, _ = _one_tu(GROUPS[group]())
+    source, _, _ = _group_tu(group)
     _nvcc(source, group)
 
 
 def test_kernel_kinds_covered():
     """The groups exercise every printable kind: elementwise, reductions, arg, gather (all modes)."""
     kinds = set()
-    for build in GROUPS.values():
-        for f in build():
-            for s in lower_function(f).steps:
-                if isinstance(s, LoopKernel):
-                    kinds.add("reduce" if s.reduce else "loop")
-                elif isinstance(s, GatherKernel):
-                    kinds.add("gather_" + s.mode)
-                else:
-                    kinds.add(type(s).__name__)
+    for group in GROUPS:
+        for _, s in _group_tu(group)[2]:
+            if isinstance(s, LoopKernel):
+                kinds.add("reduce" if s.reduce else "loop")
+            elif isinstance(s, GatherKernel):
+                kinds.add("gather_" + s.mode)
+            else:
+                kinds.add(type(s).__name__)
     assert {"loop", "reduce", "ArgKernel", "gather_take", "gather_inc", "gather_set", "gather_pick"} <= kinds, kinds
 
 
 @needs_nvcc
 def test_print_function_is_one_compilable_tu():
     x = sn.matrix("x")
-    f = sn.function([x], [sn.sum(sn.exp(x), axis=0), sn.argmax(x, axis=1)])
+    f = _fn([x], [sn.sum(sn.exp(x), axis=0), sn.argmax(x, axis=1)])
     src = print_function(f)
     assert src.count("template <typename T> __device__ __forceinline__ T sn_fmax_np") == 1
     _nvcc(src, "print_function")
@@ -219,7 +228,7 @@ def test_print_function_is_one_compilable_tu():
 
 def test_gemm_is_a_comment_or_strict_error():
     a, b = sn.matrix("a"), sn.matrix("b")
-    f = sn.function([a, b], sn.dot(a, b))
+    f = _fn([a, b], sn.dot(a, b))
     src, missing = print_program(lower_function(f))
     assert missing and "cuBLAS" in missing[0][1]
     assert "NOT PRINTED" in src
@@ -230,7 +239,7 @@ def test_gemm_is_a_comment_or_strict_error():
 def test_sampler_is_not_faked():
     srng = sn.RandomStream(1) if hasattr(sn, "RandomStream") else sn.random.RandomStream(1)
     x = sn.matrix("x")
-    f = sn.function([x], x * srng.uniform(x.shape))
+    f = _fn([x], x * srng.uniform(x.shape))
     src, missing = print_program(lower_function(f))
     assert any("Philox" in why for _, why in missing), missing
     with pytest.raises(NotImplementedError, match="Philox"):
@@ -254,7 +263,7 @@ def test_literals(value, dtype, text):
 
 def test_signed_arithmetic_wraps_without_ub():
     x, y = sn.vector("x", dtype="int32"), sn.vector("y", dtype="int32")
-    src = print_function(sn.function([x, y], x * y + x))
+    src = print_function(_fn([x, y], x * y + x))
     assert "(unsigned int)" in src         # int32 add/mul through the unsigned type
 
 
