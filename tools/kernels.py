@@ -1,6 +1,6 @@
 """Print the compiled kernels of a function (or Keras model) built in a Python file.
 
-    python3 tools/kernels.py FILE.py [NAME] [--asm] [--ir] [--dump DIR]
+    python3 tools/kernels.py FILE.py [NAME] [--asm] [--ir] [--dump DIR] [--cuda]
 
 FILE.py is run as a script (as __main__ is not: its `if __name__ == "__main__"` block is
 skipped); NAME names a variable in it holding a compiled symnet Function, or a Keras model (the train /
@@ -8,6 +8,8 @@ test / predict functions it has built, i.e. after fit, evaluate, predict or *_on
 Without NAME, every Function found at the top level is listed.
 Each kernel shows its name, kind, the graph nodes it came from and their name scopes (Keras
 layer names); --ir adds the LLVM IR, --asm the assembly; --dump DIR writes everything to DIR.
+--cuda prints instead the CUDA C of each function (codegen.cuda.print_function: one translation
+unit that `nvcc -cubin -arch=sm_90` compiles; no GPU, driver or pycuda needed).
 """
 from __future__ import annotations
 
@@ -50,8 +52,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--asm", action="store_true")
     ap.add_argument("--ir", action="store_true")
     ap.add_argument("--dump")
+    ap.add_argument("--cuda", action="store_true", help="print the CUDA C translation unit of each function")
     a = ap.parse_args(argv)
     ns = runpy.run_path(a.file, run_name="symnet_kernels")
+    if a.cuda:
+        print_cuda(_functions(ns, a.name))
+        return
     for label, f in _functions(ns, a.name):
         print(f"== {label}: mode={f.mode}, {len(f.kernels)} kernels")
         for k in f.kernels:
@@ -66,6 +72,19 @@ def main(argv: list[str] | None = None) -> None:
         if a.dump and hasattr(f.runner, "dump"):
             f.runner.dump(a.dump, label=label)
             print(f"  written to {os.path.join(a.dump, label)}")
+
+
+def print_cuda(functions: list) -> None:
+    """One translation unit for all `functions` ([(label, Function)]): the helpers once, then each
+    function's kernels with its label as the prefix of their C names."""
+    from codegen.cuda import PRELUDE_TEXT, print_function
+    import re
+    parts = [PRELUDE_TEXT]
+    for label, f in functions:
+        parts.append(f"// == {label}")
+        prefix = re.sub(r"\W", "_", label) + "_" if len(functions) > 1 else ""
+        parts.append(print_function(f, prefix=prefix, prelude=False))
+    print("\n".join(parts))
 
 
 if __name__ == "__main__":

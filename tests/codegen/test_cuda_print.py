@@ -300,3 +300,22 @@ def test_printing_imports_no_pycuda():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                        cwd=os.path.join(os.path.dirname(__file__), "..", ".."))
     assert r.returncode == 0, r.stderr[-2000:]
+
+
+@needs_nvcc
+def test_tools_kernels_cuda_prints_a_compilable_tu(tmp_path):
+    script = tmp_path / "built.py"
+    script.write_text(
+        "import numpy as np\nimport symnet as sn\n"
+        "x = sn.matrix('x'); t = sn.ivector('t')\n"
+        "w = sn.shared(np.ones((3, 4), 'float32'), name='w')\n"
+        "loss = sn.mean(sn.nnet.categorical_crossentropy(sn.nnet.softmax(sn.dot(x, w)), t))\n"
+        "train = sn.function([x, t], loss, updates=[(w, w - 0.1 * sn.grad(loss, w))], mode='reference')\n"
+        "pred = sn.function([x], sn.argmax(sn.dot(x, w), axis=1), mode='reference')\n")
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    r = subprocess.run([sys.executable, os.path.join(root, "tools", "kernels.py"), str(script), "--cuda"],
+                       capture_output=True, text=True, timeout=300, cwd=root)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "// == train" in r.stdout and "// == pred" in r.stdout
+    assert "train_k" in r.stdout and "pred_k" in r.stdout      # kernel names prefixed per function
+    _nvcc(r.stdout, "tools_kernels")
