@@ -7,14 +7,15 @@ and prints every kernel (`symnet kernels FILE NAME --cuda`, `python tools/kernel
 
 What is NOT here yet: the CUDA runtime (device allocations, launches, parameter filling; the
 launch contract each kernel expects is written in codegen/cuda/emit.py), so `mode=cuda` /
-`device=cuda` raise `CUDARuntimeUnavailable`. Kernels printed only as comments: GEMM (meant for
-cuBLAS), random samplers (Philox), LoopStep drivers (host code), fallbacks (host NumPy).
+`device=cuda` raise `CUDARuntimeUnavailable`. GEMMs print as a tiled shared-memory kernel (the
+fallback; cuBLAS, the intended fast path, needs the runtime). Kernels printed only as comments:
+random samplers (Philox), LoopStep drivers (host code), fallbacks (host NumPy).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from ..kernel import FallbackStep, GemmKernel, LoopStep
+from ..kernel import FallbackStep, LoopStep
 from ..target import Target
 from .emit import ARG_PRELUDE, BLOCK, PRINTERS, c_name
 from .scalar import PRELUDE
@@ -48,9 +49,6 @@ def print_kernel(step: Any, prefix: str = "") -> tuple[str, str | None]:
     Its __global__ function is named `prefix` + the kernel's name."""
     if isinstance(step, FallbackStep):
         return _comment(f"{step.name}: host fallback {step.node.op}.perform ({step.reason})"), None
-    if isinstance(step, GemmKernel):
-        why = "GEMM kernels are meant to run through cuBLAS; no CUDA GEMM is printed yet"
-        return _comment(f"{step.name}: GemmKernel NOT PRINTED ({why})"), why
     printer = PRINTERS.get(type(step))
     if printer is None:
         why = f"no CUDA printer for {type(step).__name__}"
@@ -110,7 +108,7 @@ def lower_function(fn: Any) -> Any:
 
 def print_function(fn: Any, strict: bool = False, prefix: str = "", prelude: bool = True) -> str:
     """The CUDA C translation unit of compiled symnet Function `fn` (no GPU needed); kernels that are
-    not printed (GEMM, samplers, LoopStep drivers) are comments saying why, or with `strict` an error.
+    not printed (samplers, LoopStep drivers) are comments saying why, or with `strict` an error.
     `prefix`/`prelude` as for print_program (several functions in one TU)."""
     text, _ = print_program(lower_function(fn), strict=strict, prefix=prefix, prelude=prelude)
     return text

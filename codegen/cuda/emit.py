@@ -22,13 +22,14 @@ CUDA runtime; see codegen/cuda/__init__.py):
   index is out of range (a device word the runtime reads after the segment). take/pick: one
   thread per element; inc/set: one thread per column, the index rows in order (so repeated
   indices accumulate / the last one wins, exactly as NumPy, without atomics).
+- gemm: see print_gemm (a tiled fallback; the fast path meant for GEMM is cuBLAS).
 """
 from __future__ import annotations
 
 import re
 from typing import Any, Callable
 
-from ..kernel import ArgKernel, GatherKernel, LoopKernel
+from ..kernel import ArgKernel, GatherKernel, GemmKernel, LoopKernel
 from .scalar import convert, ctype, is_f, is_u, literal, live_slots, mem_ctype, print_program, prune_unused
 
 BLOCK = 256          # __launch_bounds__ of every kernel (the block size a runtime launches)
@@ -340,6 +341,7 @@ PRINTERS: dict[type, Callable[[Any, str], str]] = {
     ArgKernel: print_arg,
     GatherKernel: print_gather,
 }
+PRINTERS[GemmKernel] = lambda k, name: print_gemm(k, name)
 
 ARG_PRELUDE = r"""
 // argmax/argmin: (v, i) beats (b, bi): a candidate over none (-1), the first nan, then the
@@ -353,3 +355,50 @@ template <typename T> __device__ __forceinline__ bool sn_arg_better(T v, long lo
   return greater ? v > b : v < b;
 }
 """
+
+
+GEMM_TILE = 16       # a GEMM block is GEMM_TILE x GEMM_TILE threads, one output element each
+
+
+def print_gemm(k: Any, name: str) -> str:
+    """The tiled shared-memory GEMM (the fallback of cuBLAS, which no runtime calls yet): for every
+    batch index, out = alpha * A @ B + beta * out over byte-strided operands (transposed views
+    need no packing); alpha/beta null mean 1/0, and beta == 0 never reads out (as BLAS).
+    Launch: blockDim (16, 16), gridDim (ceil(N/16), ceil(M/16), any z: grid-stride over batches)."""
+    t, nb, T = ctype(k.dtype), k.nbatch, GEMM_TILE
+    bd = max(nb, 1)
+    at = lambda p, r, c, m: f"*(const {t}*)({p} + ({r}) * p.{m}_rs + ({c}) * p.{m}_cs)"  # noqa: E731
+    return "\n".join([
+        f"struct {name}_params {{ const char* a; const char* b; char* out; const char* alpha; const char* beta; "
+        f"long long M, N, K; long long batch[{bd}]; long long a_bst[{bd}], b_bst[{bd}], out_bst[{bd}]; "
+        "long long a_rs, a_cs, b_rs, b_cs, out_rs, out_cs; };",
+        f"extern \"C\" __global__ void __launch_bounds__({T * T}) {name}(const {name}_params p) {{",
+        f"  __shared__ {t} ta[{T}][{T}];",
+        f"  __shared__ {t} tb[{T}][{T} + 1];",
+        f"  const {t} alpha = p.alpha ? *(const {t}*)p.alpha : ({t})1;",
+        f"  const {t} beta = p.beta ? *(const {t}*)p.beta : ({t})0;",
+        f"  const long long row = (long long)blockIdx.y * {T} + threadIdx.y, col = (long long)blockIdx.x * {T} + threadIdx.x;",
+        "  long long nbatch = 1;",
+        f"  for (int a = 0; a < {nb}; ++a) nbatch *= p.batch[a];",
+        "  for (long long bi = blockIdx.z; bi < nbatch; bi += gridDim.z) {",
+        "    const char* A = p.a; const char* B = p.b; char* O = p.out;",
+        "    long long rem = bi;",
+        f"    for (int a = {nb - 1}; a >= 0; --a) {{ const long long ij = rem % p.batch[a]; rem /= p.batch[a]; "
+        "A += ij * p.a_bst[a]; B += ij * p.b_bst[a]; O += ij * p.out_bst[a]; }",
+        f"    {t} acc = ({t})0;",
+        f"    for (long long k0 = 0; k0 < p.K; k0 += {T}) {{",
+        f"      const long long ka = k0 + threadIdx.x, kb = k0 + threadIdx.y;",
+        f"      ta[threadIdx.y][threadIdx.x] = (row < p.M && ka < p.K) ? {at('A', 'row', 'ka', 'a')} : ({t})0;",
+        f"      tb[threadIdx.y][threadIdx.x] = (kb < p.K && col < p.N) ? {at('B', 'kb', 'col', 'b')} : ({t})0;",
+        "      __syncthreads();",
+        "#pragma unroll",
+        f"      for (int kk = 0; kk < {T}; ++kk) acc += ta[threadIdx.y][kk] * tb[kk][threadIdx.x];",
+        "      __syncthreads();",
+        "    }",
+        "    if (row < p.M && col < p.N) {",
+        f"      {t}* o = ({t}*)(O + row * p.out_rs + col * p.out_cs);",
+        "      *o = beta == 0 ? alpha * acc : alpha * acc + beta * *o;",
+        "    }",
+        "  }",
+        "}",
+    ])

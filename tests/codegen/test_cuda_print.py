@@ -19,7 +19,7 @@ import symnet as sn
 from codegen.cuda import (PRELUDE_TEXT, CUDARuntimeUnavailable, c_name, lower_function, print_function,
                           print_program)
 from codegen.cuda.scalar import literal
-from codegen.kernel import ArgKernel, GatherKernel, LoopKernel
+from codegen.kernel import ArgKernel, GatherKernel, GemmKernel, LoopKernel
 
 NVCC = shutil.which("nvcc")
 needs_nvcc = pytest.mark.skipif(NVCC is None, reason="nvcc is not on PATH")
@@ -147,7 +147,19 @@ def _fused_graphs():
     return fns
 
 
+def _blas_graphs():
+    fns = []
+    for dt in FLOAT_DTYPES:
+        a, b = sn.matrix("a", dtype=dt), sn.matrix("b", dtype=dt)
+        c = sn.matrix("c", dtype=dt)
+        t3, u3 = sn.tensor((None, None, None), dtype=dt, name="t3"), sn.tensor((None, None, None), dtype=dt, name="u3")
+        outs = [sn.dot(a, b), sn.dot(a.T, b), sn.dot(a, b.T) * 2 + c, sn.matmul(t3, u3), sn.matmul(t3, b)]
+        fns.append(_fn([a, b, c, t3, u3], outs, on_unused_input="ignore"))
+    return fns
+
+
 GROUPS = {
+    "blas": _blas_graphs,
     "float": lambda: [f for dt in FLOAT_DTYPES for f in _float_graphs(dt)],
     "int": lambda: [f for dt in INT_DTYPES for f in _int_graphs(dt)] + _bool_graphs(),
     "reduce": _reduction_graphs,
@@ -169,7 +181,7 @@ def _group_tu(group: str) -> tuple[str, list, list]:
         parts.append(text)
         missing += miss
         kernels += [(c_name(f"f{i}_{s.name}"), s) for s in prog.steps
-                    if isinstance(s, (LoopKernel, ArgKernel, GatherKernel))]
+                    if isinstance(s, (LoopKernel, ArgKernel, GatherKernel, GemmKernel))]
     return "\n".join(parts), missing, kernels
 
 
@@ -187,8 +199,7 @@ def _nvcc(source: str, label: str) -> None:
 @pytest.mark.parametrize("group", sorted(GROUPS))
 def test_group_prints_every_kernel(group):
     source, missing, kernels = _group_tu(group)
-    # only GEMMs (cuBLAS) may be left unprinted; every loop/arg/gather kernel prints
-    assert all("GEMM" in why for _, why in missing), missing
+    assert missing == []          # every loop/arg/gather/GEMM kernel prints
     assert kernels
     for name, k in kernels:
         assert f"__global__ void __launch_bounds__(256) {name}(const {name}_params p)" in source, name
@@ -214,7 +225,7 @@ def test_kernel_kinds_covered():
                 kinds.add("gather_" + s.mode)
             else:
                 kinds.add(type(s).__name__)
-    assert {"loop", "reduce", "ArgKernel", "gather_take", "gather_inc", "gather_set", "gather_pick"} <= kinds, kinds
+    assert {"loop", "reduce", "ArgKernel", "GemmKernel", "gather_take", "gather_inc", "gather_set", "gather_pick"} <= kinds, kinds
 
 
 @needs_nvcc
@@ -226,14 +237,14 @@ def test_print_function_is_one_compilable_tu():
     _nvcc(src, "print_function")
 
 
-def test_gemm_is_a_comment_or_strict_error():
+def test_gemm_prints_the_tiled_kernel():
     a, b = sn.matrix("a"), sn.matrix("b")
     f = _fn([a, b], sn.dot(a, b))
     src, missing = print_program(lower_function(f))
-    assert missing and "cuBLAS" in missing[0][1]
-    assert "NOT PRINTED" in src
-    with pytest.raises(NotImplementedError, match="cuBLAS"):
-        print_function(f, strict=True)
+    assert missing == [] and "NOT PRINTED" not in src
+    assert "__shared__ float ta[16][16];" in src
+    assert "beta == 0 ? alpha * acc" in src        # beta 0 never reads the output (BLAS semantics)
+    print_function(f, strict=True)
 
 
 def test_sampler_is_not_faked():
