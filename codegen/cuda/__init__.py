@@ -8,8 +8,9 @@ and prints every kernel (`symnet kernels FILE NAME --cuda`, `python tools/kernel
 What is NOT here yet: the CUDA runtime (device allocations, launches, parameter filling; the
 launch contract each kernel expects is written in codegen/cuda/emit.py), so `mode=cuda` /
 `device=cuda` raise `CUDARuntimeUnavailable`. GEMMs print as a tiled shared-memory kernel (the
-fallback; cuBLAS, the intended fast path, needs the runtime). Kernels printed only as comments:
-random samplers (Philox), LoopStep drivers (host code), fallbacks (host NumPy).
+fallback; cuBLAS, the intended fast path, needs the runtime); uniform/normal samplers as Philox
+(codegen/cuda/philox.py). Printed only as comments: LoopStep drivers (host code; their body
+kernels are printed), fallbacks (host NumPy).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Any
 from ..kernel import FallbackStep, LoopStep
 from ..target import Target
 from .emit import ARG_PRELUDE, BLOCK, PRINTERS, c_name
+from .philox import PHILOX_PRELUDE
 from .scalar import PRELUDE
 
 CUDA_TARGET = Target(name="CUDA")
@@ -70,7 +72,7 @@ def _flatten(steps: list) -> list:
     return out
 
 
-PRELUDE_TEXT = PRELUDE + ARG_PRELUDE + f"// every kernel: __launch_bounds__({BLOCK}); launch contracts in codegen/cuda/emit.py\n"
+PRELUDE_TEXT = PRELUDE + ARG_PRELUDE + PHILOX_PRELUDE + f"// every kernel: __launch_bounds__({BLOCK}); launch contracts in codegen/cuda/emit.py\n"
 
 
 def print_program(program: Any, strict: bool = False, prefix: str = "", prelude: bool = True) -> tuple[str, list]:
@@ -108,7 +110,7 @@ def lower_function(fn: Any) -> Any:
 
 def print_function(fn: Any, strict: bool = False, prefix: str = "", prelude: bool = True) -> str:
     """The CUDA C translation unit of compiled symnet Function `fn` (no GPU needed); kernels that are
-    not printed (samplers, LoopStep drivers) are comments saying why, or with `strict` an error.
+    not printed (LoopStep drivers) are comments saying why, or with `strict` an error.
     `prefix`/`prelude` as for print_program (several functions in one TU)."""
     text, _ = print_program(lower_function(fn), strict=strict, prefix=prefix, prelude=prelude)
     return text

@@ -5,7 +5,8 @@ kernel is shape-generic like the LLVM ones: shapes and byte strides are filled p
 The launch contract a runtime must follow (written here, checked by nothing yet - there is no
 CUDA runtime; see codegen/cuda/__init__.py):
 
-- loop (elementwise): `ptr[j]` = base address + byte offset of operand j (inputs, then outputs),
+- loop (elementwise; random samplers: sample number = the flat C-order loop index, so their loop
+  shape must be the output's, uncollapsed order preserved): `ptr[j]` = base address + byte offset of operand j (inputs, then outputs),
   `shape` the loop shape (size-1 dims may be dropped / contiguous dims merged as on LLVM, padding
   with 1), `st[j][a]` operand j's byte stride along loop dim a (0: broadcast). Any 1-D grid of
   1-D blocks; grid-stride loop over the flat index.
@@ -30,6 +31,7 @@ import re
 from typing import Any, Callable
 
 from ..kernel import ArgKernel, GatherKernel, GemmKernel, LoopKernel
+from .philox import sample_expr
 from .scalar import convert, ctype, is_f, is_u, literal, live_slots, mem_ctype, print_program, prune_unused
 
 BLOCK = 256          # __launch_bounds__ of every kernel (the block size a runtime launches)
@@ -77,15 +79,13 @@ def _decompose(index: str, shape: str, strides: list, dims: int, offs: list, gua
     return ["{"] + _indent(lines, 2) + ["}"]
 
 
-def _body(k: LoopKernel, offs: list) -> tuple[list, list]:
-    """Lines loading the inputs at `offs` and computing the composite: (lines, [(expr, dtype)])."""
-    if k.sampler is not None:
-        raise NotImplementedError("random sampler kernels (Philox) are not printed for CUDA yet "
-                                  "(codegen/cuda/emit.py)")
+def _body(k: LoopKernel, offs: list, flat: str = "i") -> tuple[list, list]:
+    """Lines loading the inputs at `offs` and computing the composite (or a sampler's sample number
+    `flat`, the flat C-order loop index): (lines, [(expr, dtype)])."""
     names = _Names()
     lines = []
     xs = []
-    live = live_slots(k.composite)
+    live = live_slots(k.composite) if k.sampler is None else set(range(len(k.inputs)))
     for j, buf in enumerate(k.inputs):
         x = f"x{j}"
         if j not in live:
@@ -93,6 +93,10 @@ def _body(k: LoopKernel, offs: list) -> tuple[list, list]:
             continue
         lines.append(f"const {ctype(buf.dtype)} {x} = {_load(f'p.ptr[{j}] + {offs[j]}', buf.dtype)};")
         xs.append(x)
+    if k.sampler is not None:
+        if k.reduce:
+            raise NotImplementedError("a reducing sampler kernel in codegen/cuda/emit.py")
+        return lines, [(sample_expr(k.sampler.dist, k.sampler.dtype, xs, flat), k.sampler.dtype)]
     outs = print_program(k.composite, xs, lines, names)
     return lines, outs
 

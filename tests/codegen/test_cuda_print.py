@@ -159,6 +159,7 @@ def _blas_graphs():
 
 
 GROUPS = {
+    "random": lambda: _random_graphs(),
     "blas": _blas_graphs,
     "float": lambda: [f for dt in FLOAT_DTYPES for f in _float_graphs(dt)],
     "int": lambda: [f for dt in INT_DTYPES for f in _int_graphs(dt)] + _bool_graphs(),
@@ -247,14 +248,19 @@ def test_gemm_prints_the_tiled_kernel():
     print_function(f, strict=True)
 
 
-def test_sampler_is_not_faked():
+def _random_graphs():
     srng = sn.RandomStream(1) if hasattr(sn, "RandomStream") else sn.random.RandomStream(1)
-    x = sn.matrix("x")
-    f = _fn([x], x * srng.uniform(x.shape))
-    src, missing = print_program(lower_function(f))
-    assert any("Philox" in why for _, why in missing), missing
-    with pytest.raises(NotImplementedError, match="Philox"):
-        print_function(f, strict=True)
+    x, d = sn.matrix("x"), sn.dmatrix("d")
+    return [_fn([x, d], [x * srng.uniform(x.shape), srng.normal(x.shape, avg=1.0, std=2.0) + x,
+                         srng.uniform(d.shape, low=-1, high=2, dtype="float64") * d,
+                         srng.normal(d.shape, dtype="float64")])]
+
+
+def test_samplers_print_philox():
+    src, missing, kernels = _group_tu("random")
+    assert missing == []
+    assert sum(isinstance(k, LoopKernel) and k.sampler is not None for _, k in kernels) == 4
+    assert "sn_uniform(x0, x1, (unsigned long long)(i)" in src and "sn_normal(x0, x1" in src
 
 
 def test_print_function_rejects_non_functions():
@@ -330,3 +336,27 @@ def test_tools_kernels_cuda_prints_a_compilable_tu(tmp_path):
     assert "// == train" in r.stdout and "// == pred" in r.stdout
     assert "train_k" in r.stdout and "pred_k" in r.stdout      # kernel names prefixed per function
     _nvcc(r.stdout, "tools_kernels")
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not on PATH")
+def test_printed_philox_matches_the_reference_generator(tmp_path):
+    """The generator's C text (the part without device intrinsics) compiled for the host with g++
+    gives the reference's words (symnet/ops/random.philox_blocks) bit for bit."""
+    from codegen.cuda.philox import PHILOX_PRELUDE
+    from symnet.ops.random import philox_blocks
+    start = PHILOX_PRELUDE.index("__device__ __forceinline__ void sn_philox")
+    end = PHILOX_PRELUDE.index("__device__ __forceinline__ float sn_uniform")
+    gen = PHILOX_PRELUDE[start:end].replace("__device__ __forceinline__", "static inline")
+    main = ("#include <cstdio>\n#include <cstdlib>\n" + gen +
+            "int main(int argc, char** argv) {\n"
+            "  unsigned long long key = strtoull(argv[1], 0, 10), ctr = strtoull(argv[2], 0, 10);\n"
+            "  for (unsigned long long i = 0; i < 64; ++i) { unsigned int w[4]; sn_philox(key, ctr + i, w);\n"
+            "    printf(\"%u %u %u %u\\n\", w[0], w[1], w[2], w[3]); }\n  return 0;\n}\n")
+    src, exe = tmp_path / "philox.cpp", tmp_path / "philox"
+    src.write_text(main)
+    subprocess.run(["g++", "-O1", "-o", str(exe), str(src)], check=True, capture_output=True, timeout=120)
+    for key, ctr in [(0, 0), (1234567, 2 ** 64 - 10), (2 ** 63 + 5, 2 ** 32 - 3)]:
+        out = subprocess.run([str(exe), str(key), str(ctr)], check=True, capture_output=True, text=True).stdout
+        got = np.array([[int(v) for v in ln.split()] for ln in out.splitlines()], dtype=np.uint64)
+        want = np.stack(philox_blocks(key, ctr, 0, 64), axis=1)
+        np.testing.assert_array_equal(got, want)
