@@ -125,6 +125,25 @@ def _mlp_train_step():
     return [_fn([x, t], [loss, acc], updates=updates)]
 
 
+def _keras_mlp_train_step():
+    """A Keras Sequential MLP's train function (Dense, relu, Dropout, softmax, Adam, accuracy)."""
+    keras = pytest.importorskip("keras_api")
+    old = sn.config.mode
+    sn.config.mode = "reference"
+    try:
+        m = keras.Sequential([keras.layers.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dropout(0.5), keras.layers.Dense(4, activation="softmax")])
+        m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        m.train_on_batch(np.ones((5, 8), "float32"), np.array([0, 1, 2, 3, 1]))
+    finally:
+        sn.config.mode = old
+    fns = []
+    for _, built in m._fns.values():
+        fns.append(built[0] if isinstance(built, tuple) else built)
+    assert fns
+    return fns
+
+
 def _fused_graphs():
     """Deterministic instances of tests/codegen/test_llvm_fused.py's random graphs."""
     un = [sn.exp, sn.tanh, sn.sigmoid, sn.abs, sn.neg, sn.sqr, sn.softplus, sn.relu, lambda v: sn.log(sn.abs(v) + 1)]
@@ -168,6 +187,7 @@ GROUPS = {
     "gather": _gather_graphs,
     "fused": _fused_graphs,
     "mlp": _mlp_train_step,
+    "keras_mlp": _keras_mlp_train_step,
 }
 
 
