@@ -102,14 +102,18 @@ class RNN(Layer):
             if sequences_shape[0] is None:
                 raise ValueError("When using `stateful=True` in a RNN, the batch size must be static. Found dynamic "
                                  f"batch size: sequence.shape={tuple(sequences_shape)}")
-            if self.states is None:
-                self.states = [self.add_weight(shape=(sequences_shape[0], s), initializer="zeros",
-                                               trainable=False, name="rnn_state")
+            if self.states is None:   # not layer weights (Keras does not track or save them)
+                from ..base import KerasVariable
+                self.states = [KerasVariable(np.zeros((sequences_shape[0], s), self.variable_dtype), name="rnn_state",
+                                             path=f"{self.name}/rnn_state", trainable=False)
                                for s in self._flat_state_sizes()]
         self.built = True
 
     def _sublayers(self) -> list:
         return [self.cell] if isinstance(self.cell, Layer) else []
+
+    def _saving_children(self) -> list:
+        return [("cell", self.cell)] if isinstance(self.cell, Layer) else []
 
     def get_initial_state(self, batch_size: Any) -> list:
         fn = getattr(self.cell, "get_initial_state", None)
@@ -189,9 +193,12 @@ class RNN(Layer):
         try:
             time_major = sn.dimshuffle(x, [1, 0] + list(range(2, x.ndim)))
             if projected:
+                dp = cell.get_dropout_mask(x[:, 0]) if training and getattr(cell, "dropout", 0) > 0 else None
+                if dp is not None:   # one mask per sequence, the same at every step
+                    time_major = time_major * dp
                 t, b = time_major.shape[0], time_major.shape[1]
                 flat = sn.reshape(time_major, [t * b] + [time_major.shape[i] for i in range(2, x.ndim)], ndim=x.ndim - 1)
-                proj = cell.project_inputs(flat, training=training)
+                proj = cell.project_inputs(flat, training=False)   # dropout applied above
                 seq = sn.reshape(proj, [t, b, proj.shape[-1]], ndim=3)
             else:
                 seq = time_major
@@ -269,6 +276,7 @@ class CellLayer(RNN):
     """Base of SimpleRNN/LSTM/GRU: the cell's arguments are the layer's, get_config flattens them."""
 
     _cell_args: tuple = ()
+    _config_drops: tuple = ()
 
     def get_config(self) -> dict:
         from ..dense import _ser
@@ -277,6 +285,8 @@ class CellLayer(RNN):
         del base["cell"]
         cell_cfg = {k: v for k, v in self.cell.get_config().items() if k not in ("name", "trainable", "dtype")}
         cell_cfg["activity_regularizer"] = _ser(regularizers, self.activity_regularizer)
+        for key in self._config_drops:
+            cell_cfg.pop(key, None)
         return {**base, **cell_cfg}
 
     @classmethod

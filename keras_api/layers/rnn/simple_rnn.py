@@ -106,6 +106,7 @@ class SimpleRNN(CellLayer):
     """Keras 3's SimpleRNN: an RNN over one SimpleRNNCell, with the cell's arguments."""
 
     _cell_args = CELL_ARGS
+    _config_drops = ("seed",)   # Keras 3's SimpleRNN.get_config has no seed
 
     def __init__(self, units: int, activation: Any = "tanh", use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", recurrent_initializer: Any = "orthogonal",
