@@ -73,7 +73,8 @@ class Embedding(Layer):
         rows = table[flat]
         if ids.ndim == 1:
             return rows
-        return sn.reshape(rows, [ids.shape[i] for i in range(ids.ndim)] + [self.output_dim], ndim=ids.ndim + 1)
+        from ..rnn._common import dim
+        return sn.reshape(rows, [dim(ids, i) for i in range(ids.ndim)] + [self.output_dim], ndim=ids.ndim + 1)
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         if not self.mask_zero:

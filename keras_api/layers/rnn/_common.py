@@ -34,3 +34,9 @@ def get_opt(kind: str, identifier: Any) -> Any:
 def as_var(x: Any) -> Any:
     import symnet as sn
     return sn.graph.as_variable(x)
+
+
+def dim(v: Any, i: int) -> Any:
+    """Axis i's length: the static int where the graph knows it (keeps static shapes through reshape)."""
+    d = v.type.shape[i]
+    return int(d) if d is not None else v.shape[i]

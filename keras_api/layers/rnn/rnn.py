@@ -18,7 +18,7 @@ import numpy as np
 import symnet as sn
 
 from ..base import Layer, current_context, flatten
-from ._common import as_var
+from ._common import as_var, dim
 
 
 def _nested(x: Any) -> bool:
@@ -197,9 +197,9 @@ class RNN(Layer):
                 if dp is not None:   # one mask per sequence, the same at every step
                     time_major = time_major * dp
                 t, b = time_major.shape[0], time_major.shape[1]
-                flat = sn.reshape(time_major, [t * b] + [time_major.shape[i] for i in range(2, x.ndim)], ndim=x.ndim - 1)
+                flat = sn.reshape(time_major, [t * b] + [dim(time_major, i) for i in range(2, x.ndim)], ndim=x.ndim - 1)
                 proj = cell.project_inputs(flat, training=False)   # dropout applied above
-                seq = sn.reshape(proj, [t, b, proj.shape[-1]], ndim=3)
+                seq = sn.reshape(proj, [t, b, dim(proj, proj.ndim - 1)], ndim=3)
             else:
                 seq = time_major
             seqs = [seq]
@@ -246,6 +246,9 @@ class RNN(Layer):
         last = outputs_tm[-1]
         states = [r[-1] for r in results[1:]]
         outputs = sn.dimshuffle(outputs_tm, [1, 0] + list(range(2, outputs_tm.ndim)))
+        if x.type.shape[1] is not None:   # keep the static length (summary, downstream builds)
+            outputs = sn.reshape(outputs, [dim(x, 0), x.type.shape[1]] + [dim(outputs, i) for i in
+                                                                      range(2, outputs.ndim)], ndim=outputs.ndim)
         return last, outputs, states
 
     # -- config ---------------------------------------------------------------------------

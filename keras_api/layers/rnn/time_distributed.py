@@ -40,14 +40,15 @@ class TimeDistributed(Layer):
 
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
         x = sn.graph.as_variable(inputs)
-        b, t = x.shape[0], x.shape[1]
-        rest = [x.shape[i] for i in range(2, x.ndim)]
+        from ._common import dim
+        b, t = dim(x, 0), dim(x, 1)
+        rest = [dim(x, i) for i in range(2, x.ndim)]
         folded = sn.reshape(x, [b * t] + rest, ndim=x.ndim - 1)
         kwargs = {}
         if self.layer._call_has_training:
             kwargs["training"] = training
         y = sn.graph.as_variable(self.layer(folded, **kwargs))
-        return sn.reshape(y, [b, t] + [y.shape[i] for i in range(1, y.ndim)], ndim=y.ndim + 1)
+        return sn.reshape(y, [b, t] + [dim(y, i) for i in range(1, y.ndim)], ndim=y.ndim + 1)
 
     def get_config(self) -> dict:
         return {**super().get_config(),
