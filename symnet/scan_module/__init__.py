@@ -9,3 +9,4 @@
 from .api import foldl, foldr, map, reduce, scan  # noqa: F401
 from .build import OrderedUpdates, until  # noqa: F401
 from ..ops.scan import Scan  # noqa: F401
+from . import rewrites  # noqa: F401,E402  (registers the scan rewrites)

@@ -232,3 +232,47 @@ def test_theano_spelling():
     assert theano.scan_module.until is sn.scan_module.until
     from symnet.scan_module import until, scan  # noqa: F401
     assert callable(theano.scan)
+
+
+def _scan_nodes(f):
+    from symnet.ops.scan import Scan
+    return [n for n in f.fgraph.nodes if isinstance(n.op, Scan)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_rewrites_pushout_hoist_and_prune(mode):
+    from symnet.ops.blas import MatMul
+    from symnet.graph import toposort
+    x, h0 = sn.tensor3("x"), sn.matrix("h0")
+    W = sn.shared(rng.normal(size=(4, 3)).astype("float32"), "W")
+    U = sn.shared(rng.normal(size=(3, 3)).astype("float32"), "U")
+
+    def step(x_t, h, W, U):
+        return sn.tanh(sn.dot(x_t, W) + sn.dot(h, U * 0.5)), (h ** 2).sum(axis=1)
+    (hs, sq), _ = sn.scan(step, sequences=x, outputs_info=[h0, None], non_sequences=[W, U])
+    xv, hv = rng.normal(size=(6, 2, 4)).astype("float32"), rng.normal(size=(2, 3)).astype("float32")
+    f = sn.function([x, h0], hs, mode=mode)
+    (node,) = _scan_nodes(f)
+    inner = toposort(node.op.inner_outputs, blockers=node.op.inner_inputs)
+    mm = [n for n in inner if isinstance(n.op, MatMul) or type(n.op).__name__ == "Gemm"]
+    assert len(mm) <= 1                                    # only h @ U is left in the step
+    assert node.op.n_nitsot == 0                           # the unused output is pruned
+    assert not any(type(n.op).__name__ == "Elemwise" and "mul" in str(n.op) and
+                   any(i.name == "U[inner]" for i in n.inputs) for n in inner)   # U * 0.5 hoisted
+    # the numbers do not change
+    ref = []
+    h = hv
+    for t in range(6):
+        h = np.tanh(xv[t] @ W.get_value() + h @ (U.get_value() * 0.5))
+        ref.append(h)
+    np.testing.assert_allclose(f(xv, hv), np.stack(ref), rtol=1e-5, atol=1e-6)
+    with sn.config.change_flags(optimizer=None):
+        g = sn.function([x, h0], hs, mode=mode)
+    np.testing.assert_allclose(g(xv, hv), np.stack(ref), rtol=1e-5, atol=1e-6)
+    # the gradient of the rewritten loop
+    cost = hs.sum()
+    fg = sn.function([x, h0], sn.grad(cost, [W, U]), mode=mode)
+    with sn.config.change_flags(optimizer=None):
+        fr = sn.function([x, h0], sn.grad(cost, [W, U]), mode="reference")
+    for a, b in zip(fg(xv, hv), fr(xv, hv)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
