@@ -120,9 +120,13 @@ class Scan(Op):
             with self._lock:
                 fn = self._compiled.get(key)
                 if fn is None:
+                    from ..config import config
                     from ..function import function
-                    fn = function(self.inner_inputs, list(self.inner_outputs), mode=self.mode,
-                                  on_unused_input="ignore", no_default_updates=True)
+                    # one step is small work called n times in a row: one generated-code thread
+                    # (two threads that wait for each other every step collapse on a busy machine)
+                    with config.change_flags(llvm__threads=1):
+                        fn = function(self.inner_inputs, list(self.inner_outputs), mode=self.mode,
+                                      on_unused_input="ignore", no_default_updates=True)
                     self._compiled[key] = fn
         return fn
 
