@@ -277,8 +277,9 @@ class Trainer:
 
     def _build_predict_function(self, specs: list, y: Any, trainable: list) -> tuple:
         x_syms = [sn.tensor((None,) + tuple(shape[1:]), dtype=dtype, name=name) for name, shape, dtype in specs]
-        outs, _, _ = self._forward(x_syms, training=False)
-        fn = sn.function(x_syms, outs, name="predict_step", on_unused_input="ignore")
+        outs, _, state_updates = self._forward(x_syms, training=False)
+        # inference-time state updates (a stateful RNN's states) apply in predict too, as in Keras
+        fn = sn.function(x_syms, outs, name="predict_step", on_unused_input="ignore", updates=state_updates or None)
         return fn, None, None
 
     def _compile_step(self, name: str, x_syms: list, y_syms: list, sw_syms: list, named: list,

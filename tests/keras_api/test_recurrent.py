@@ -327,3 +327,17 @@ def test_gru_seq_weights_from_real_keras(mode):
         m2.load_weights(path)
         os.unlink(path)
         np.testing.assert_allclose(m2.predict(data["x"], verbose=0), data["y0"], rtol=1e-5, atol=1e-6)
+
+
+def test_stateful_predict_carries_state(reference_backend):
+    x = _x(2, 3, 4)
+    m = keras.Sequential([keras.Input(batch_shape=(2, 3, 4)), layers.SimpleRNN(3, stateful=True)])
+    W, U, b = m.get_weights()
+    a = m.predict(x, batch_size=2, verbose=0)
+    b2 = m.predict(x, batch_size=2, verbose=0)
+    _, h1 = np_simple_rnn(x, W, U, b)
+    _, h2 = np_simple_rnn(x, W, U, b, h0=h1)
+    np.testing.assert_allclose(a, h1, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(b2, h2, rtol=1e-4, atol=1e-5)
+    m.layers[-1].reset_states()
+    np.testing.assert_allclose(m.predict(x, batch_size=2, verbose=0), h1, rtol=1e-4, atol=1e-5)
