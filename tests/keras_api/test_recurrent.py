@@ -341,3 +341,14 @@ def test_stateful_predict_carries_state(reference_backend):
     np.testing.assert_allclose(b2, h2, rtol=1e-4, atol=1e-5)
     m.layers[-1].reset_states()
     np.testing.assert_allclose(m.predict(x, batch_size=2, verbose=0), h1, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.skipif(not hasattr(layers, "GlobalAveragePooling1D"), reason="pooling layers not in this checkout")
+def test_mask_flows_from_embedding_into_pooling(reference_backend):
+    ids = np.array([[3, 1, 0, 0], [5, 9, 2, 6]], dtype="int32")
+    inp = keras.Input((4,), dtype="int32")
+    m = keras.Model(inp, layers.GlobalAveragePooling1D()(layers.Embedding(10, 3, mask_zero=True)(inp)))
+    table = m.get_weights()[0]
+    keep = (ids != 0)[..., None]
+    want = (table[ids] * keep).sum(1) / keep.sum(1)
+    np.testing.assert_allclose(m.predict(ids, verbose=0), want, rtol=1e-5)
