@@ -65,7 +65,9 @@ def scan_grad(op: Scan, inputs: list[Variable], output_grads: list) -> list:
     def rev(v: Variable) -> Variable:  # rows n-1, n-2, ..., n-k
         return v[:n_steps][::-1][:k]
 
-    prev_states = [T.concatenate([T.expand_dims(init, 0), tr[:n_steps - 1]], axis=0)
+    # (a reshape, not expand_dims: its gradient keeps working when static shapes are unknown)
+    prev_states = [T.concatenate([T.reshape(init, [1] + [init.shape[i] for i in range(init.ndim)],
+                                            ndim=init.ndim + 1), tr[:n_steps - 1]], axis=0)
                    for init, tr in zip(inits, traces)]
     float_states = [i for i in range(nst) if _is_float(inits[i])]
     float_nonseqs = [j for j in range(len(nonseqs)) if _is_float(nonseqs[j])]

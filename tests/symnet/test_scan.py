@@ -276,3 +276,17 @@ def test_rewrites_pushout_hoist_and_prune(mode):
         fr = sn.function([x, h0], sn.grad(cost, [W, U]), mode="reference")
     for a, b in zip(fg(xv, hv), fr(xv, hv)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_hessian_through_a_recurrence(mode):
+    """Second derivatives: the gradient of the BPTT scan (itself a scan), looped by jacobian's scan."""
+    w, x = sn.dvector("w"), sn.dmatrix("x")
+    h, _ = sn.scan(lambda xt, h, w: sn.tanh(xt * w + h * w[::-1]), sequences=x, outputs_info=sn.zeros_like(w),
+                   non_sequences=w)
+    cost = (h ** 2).sum()
+    fH = sn.function([w, x], sn.hessian(cost, w), mode=mode)
+    fg = sn.function([w, x], sn.grad(cost, w), mode=mode)
+    wv, xv = np.array([0.3, -0.5, 0.8]), rng.normal(size=(4, 3))
+    num = np.stack([(fg(wv + e, xv) - fg(wv - e, xv)) / 2e-6 for e in np.eye(3) * 1e-6])
+    np.testing.assert_allclose(fH(wv, xv), num, atol=1e-6)
