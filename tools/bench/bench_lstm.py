@@ -123,8 +123,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--keras-python", default="/work/venvs/keras/bin/python")
-    ap.add_argument("--torch-python", default=next((p for p in ("/work/venvs/torch/bin/python",
-                                                                  "/work/venvs/torch-rnn/bin/python")
+    ap.add_argument("--torch-python", default=next((p for p in ("/work/venvs/torch-rnn/bin/python",
+                                                                  "/work/venvs/torch/bin/python")
                                                      if os.path.exists(p)), "python3"))
     ap.add_argument("--skip-compile", action="store_true", help="skip the length-400 compile measurement")
     args = ap.parse_args()
