@@ -352,3 +352,23 @@ def test_mask_flows_from_embedding_into_pooling(reference_backend):
     keep = (ids != 0)[..., None]
     want = (table[ids] * keep).sum(1) / keep.sum(1)
     np.testing.assert_allclose(m.predict(ids, verbose=0), want, rtol=1e-5)
+
+
+def test_sequential_without_input_takes_int_ids(reference_backend):
+    """Keras's IMDB example shape: Embedding first, no Input, int64 ids from NumPy."""
+    m = keras.Sequential([layers.Embedding(100, 8), layers.LSTM(4), layers.Dense(1, activation="sigmoid")])
+    ids = np.random.default_rng(0).integers(0, 100, size=(16, 10))
+    m.compile("adam", "binary_crossentropy")
+    m.fit(ids, np.ones(16, "float32"), epochs=1, verbose=0)
+    assert m.predict(ids[:3], verbose=0).shape == (3, 1)
+    table, W, U, b, Wd, bd = m.get_weights()
+    ref, h, _ = np_lstm(table[ids[:3]], W, U, b)
+    np.testing.assert_allclose(m.predict(ids[:3], verbose=0), sigmoid(h @ Wd + bd), rtol=1e-4, atol=1e-5)
+
+
+def test_eager_calls(reference_backend):
+    x = _x(2, 3, 4)
+    out, h, c = layers.LSTM(3, return_state=True)(x)
+    assert out.shape == h.shape == c.shape == (2, 3)
+    np.testing.assert_allclose(out, h)
+    assert layers.Bidirectional(layers.GRU(2, return_sequences=True))(x).shape == (2, 3, 4)
