@@ -290,3 +290,25 @@ def test_hessian_through_a_recurrence(mode):
     wv, xv = np.array([0.3, -0.5, 0.8]), rng.normal(size=(4, 3))
     num = np.stack([(fg(wv + e, xv) - fg(wv - e, xv)) / 2e-6 for e in np.eye(3) * 1e-6])
     np.testing.assert_allclose(fH(wv, xv), num, atol=1e-6)
+
+
+try:
+    from hypothesis import given, strategies as st
+except ImportError:  # pragma: no cover
+    given = None
+
+if given is not None:
+    @given(n=st.integers(0, 7), width=st.integers(1, 4), dtype=st.sampled_from(["float32", "float64"]),
+           back=st.booleans())
+    def test_property_running_sums_match_numpy(n, width, dtype, back):
+        """Cumulative sums and per-step products on random lengths (0 included), both backends."""
+        x = sn.tensor((None, width), dtype=dtype)
+        (acc, prod), _ = sn.scan(lambda r, a: [a + r, r * 2], sequences=x,
+                                 outputs_info=[sn.zeros((width,), dtype=dtype), None], go_backwards=back)
+        xv = np.random.default_rng(n).normal(size=(n, width)).astype(dtype)
+        src = xv[::-1] if back else xv
+        for mode in MODES:
+            a, p = sn.function([x], [acc, prod], mode=mode)(xv)
+            assert a.shape == (n, width) and p.dtype == dtype
+            np.testing.assert_allclose(a, np.cumsum(src, axis=0), rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(p, src * 2, rtol=1e-6)
