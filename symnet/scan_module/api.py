@@ -156,8 +156,7 @@ def scan(fn: Callable, sequences: Any = None, outputs_info: Any = None, non_sequ
             results.append(outer[si])
         else:
             results.append(outer[si][:, -1])
-    if mode is not None:
-        pass  # the outer function's mode runs the loop (Theano's per-scan mode has no equivalent here)
+    # `mode` is accepted for Theano's signature: the loop always runs on the outer function's backend
     if return_list:
         return results, updates
     if len(results) == 1:

@@ -144,21 +144,14 @@ class RNN(Layer):
             initial_state = [initial_state]
         init = [as_var(s) for s in initial_state]
         init = [sn.cast(s, self.compute_dtype) if s.dtype != self.compute_dtype else s for s in init]
-        structure = self._state_structure(init)
-        last, outputs, states = self.inner_loop(x, init, structure, mask, bool(training))
+        last, outputs, states = self.inner_loop(x, init, mask, bool(training))
         if self.stateful:
-            ctx = current_context()
             for var, new in zip(self.states, states):
-                if ctx is not None:
-                    self.add_state_update(var, new)
+                self.add_state_update(var, new)
         output = outputs if self.return_sequences else last
         if self.return_state:
             return [output, *states]
         return output
-
-    def _state_structure(self, flat: list) -> Any:
-        """The nesting the cell expects (StackedRNNCells: one list per cell)."""
-        return self.state_size
 
     def _pack_states(self, flat: list) -> Any:
         out, i = [], 0
@@ -181,7 +174,8 @@ class RNN(Layer):
             return self.cell(x_t, states, **kwargs)
         return self.cell.call(x_t, states, **kwargs)
 
-    def inner_loop(self, x: Any, init: list, structure: Any, mask: Any, training: bool) -> tuple:
+    def inner_loop(self, x: Any, init: list, mask: Any, training: bool) -> tuple:
+        """(last output, outputs (batch, time, ...), final states) of the loop over x's time axis."""
         cell = self.cell
         projected = hasattr(cell, "project_inputs") and hasattr(cell, "step_projected")
         cfg = getattr(cell, "_configure_dropout", None)
