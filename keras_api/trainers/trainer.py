@@ -58,9 +58,22 @@ class Trainer:
                     losses.get(l)
         self._compile_args = dict(loss=loss, loss_weights=loss_weights, metrics=metrics,
                                   weighted_metrics=weighted_metrics)
+        self._compile_config = dict(optimizer=self.optimizer, loss=loss, loss_weights=loss_weights, metrics=metrics,
+                                    weighted_metrics=weighted_metrics, run_eagerly=run_eagerly,
+                                    steps_per_execution=steps_per_execution,
+                                    jit_compile=True if jit_compile == "auto" else jit_compile)
         self._compile_state = None
         self._fns = {}
         self.compiled = True
+
+    def get_compile_config(self) -> dict | None:
+        """compile()'s arguments, serialized (saved as config.json's compile_config)."""
+        from ..saving.compile_config import get_compile_config
+        return get_compile_config(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        from ..saving.compile_config import compile_from_config
+        compile_from_config(self, config)
 
     def _reset_compiled_functions(self) -> None:
         self._fns = {}
