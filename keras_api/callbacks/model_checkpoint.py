@@ -1,5 +1,6 @@
-"""ModelCheckpoint: save the weights every epoch or when the monitored value improves. Files are written
-to a temporary file next to the target and moved into place with os.replace (atomic)."""
+"""ModelCheckpoint: save the model (``.keras``) or its weights (``.weights.h5``) every epoch or when the
+monitored value improves. Files are written to a temporary file next to the target and moved into place
+with os.replace (atomic), so an interrupted save never destroys the previous checkpoint."""
 from __future__ import annotations
 
 import os
@@ -30,8 +31,6 @@ class ModelCheckpoint(MonitorCallback):
             if not self.filepath.endswith(".keras"):
                 raise ValueError("The filepath provided must end in `.keras` (Keras model format). Received: "
                                  f"filepath={self.filepath}")
-            raise NotImplementedError("keras_api ModelCheckpoint: saving whole models (.keras) is not implemented yet; "
-                                      "use save_weights_only=True with a '.weights.h5' filepath")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -61,4 +60,7 @@ class ModelCheckpoint(MonitorCallback):
         dirname = os.path.dirname(filepath)
         if dirname:
             os.makedirs(dirname, exist_ok=True)
-        self.model.save_weights(filepath, overwrite=True)
+        if self.save_weights_only:
+            self.model.save_weights(filepath, overwrite=True)
+        else:
+            self.model.save(filepath, overwrite=True)

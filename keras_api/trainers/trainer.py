@@ -401,6 +401,7 @@ class Trainer:
                            epochs=epochs, steps=it.num_batches)
         self.stop_training = False
         cbs.on_train_begin()
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch   # BackupAndRestore's resume point
         training_logs: dict = {}
         logs: dict = {}
         for epoch in range(initial_epoch, epochs):
