@@ -383,9 +383,17 @@ class Trainer:
         self._assert_compiled()
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
+        if da.is_batch_source(x):      # generators and PyDataset: trainers/source_loops.py
+            from .source_loops import fit_source
+            _no_y_with_source(y, sample_weight, "fit")
+            return fit_source(self, x, epochs, verbose, callbacks, validation_data, shuffle, class_weight,
+                              initial_epoch, steps_per_epoch, validation_steps, validation_freq, validation_split)
         xs, ys, sws = self._prepare(x, y, sample_weight, class_weight)
         val = None
         if validation_data is not None:
+            if da.is_batch_source(validation_data):
+                raise NotImplementedError("keras_api fit: generator/PyDataset validation_data with array x "
+                                          "(pass x as a generator or PyDataset too)")
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
                 raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or `(x_val, y_val, "
                                  f"val_sample_weight)`. Received: validation_data={type(validation_data)}")
@@ -438,6 +446,14 @@ class Trainer:
         self._assert_compiled()
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
+        if da.is_batch_source(x):
+            from .source_loops import evaluate_source
+            _no_y_with_source(y, sample_weight, "evaluate")
+            source = da.BatchSource(x, steps=steps)
+            cbs = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self, verbose=verbose,
+                               epochs=1, steps=source.num_batches)
+            logs = evaluate_source(self, source, steps, cbs)
+            return logs if return_dict else self._flatten_metrics_in_order(logs)
         xs, ys, sws = self._prepare(x, y, sample_weight)
         n = len(xs[0])
         steps_n = steps or int(math.ceil(n / batch_size))
@@ -484,6 +500,9 @@ class Trainer:
         from ..callbacks.callback_list import CallbackList
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
+        if da.is_batch_source(x):
+            from .source_loops import predict_source
+            return predict_source(self, x, steps, verbose, callbacks)
         xs = da.standardize(x, self._input_names(), "x", self._input_dtypes())
         da.check_lengths(xs, None, None)
         n = len(xs[0])
@@ -550,6 +569,13 @@ class Trainer:
                              f"{'fit' if role == 'train' else 'evaluate' if role == 'test' else 'predict'}() first")
         names = {l.name for l in self._flatten_layers()}
         return [CompiledKernel(k, names) for k in entry[1][0].kernels]
+
+def _no_y_with_source(y: Any, sample_weight: Any, method: str) -> None:
+    if y is not None or sample_weight is not None:
+        raise ValueError(f"`y` and `sample_weight` arguments must not be passed to {method}() when `x` is a "
+                         "generator or a PyDataset: the batches already hold them. Received: "
+                         f"y={type(y).__name__}, sample_weight={type(sample_weight).__name__}")
+
 
 def _verbose(v: Any) -> int:
     if v == "auto":
