@@ -48,7 +48,18 @@ def _read_str_list(group: Any, name: str) -> list[str]:
 
 
 def _weight_path(v: Any) -> str:
-    return getattr(v, "path", None) or getattr(v, "name", "variable")
+    return getattr(v, "path", None) or getattr(v, "name", None) or "variable"
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Dataset names must differ within a group: repeated names get _1, _2, ... (only the order is read back)."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = seen.get(n, 0)
+        seen[n] = k + 1
+        out.append(n if k == 0 else f"{n}_{k}")
+    return out
 
 
 def _legacy_weights(layer: Any) -> list:
@@ -64,7 +75,7 @@ def _write_model_weights(model: Any, group: Any) -> None:
     for layer in layers:
         g = group.create_group(layer.name)
         weights = _legacy_weights(layer)
-        names = [_weight_path(w) for w in weights]
+        names = _unique([_weight_path(w) for w in weights])
         _write_str_list(g, "weight_names", names)
         for name, w in zip(names, weights):
             g.create_dataset(name, data=np.asarray(w.numpy()))
@@ -99,8 +110,7 @@ def save_model(model: Any, filepath: str, overwrite: bool = True, include_optimi
                 opt = model.optimizer
                 if opt is not None:
                     og = f.create_group("optimizer_weights")
-                    names = [_weight_path(v) if not hasattr(v, "get_value") else (v.name or f"var{i}")
-                             for i, v in enumerate(opt.variables)]
+                    names = _unique([_weight_path(v) for v in opt.variables])
                     _write_str_list(og, "weight_names", names)
                     for name, v in zip(names, opt.variables):
                         og.create_dataset(name, data=np.asarray(v.get_value()))

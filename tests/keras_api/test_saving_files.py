@@ -399,3 +399,23 @@ def test_file_size_limit_keeps_the_old_file(tmp_path, ext):
     assert "FAILED" in out.stdout, out.stdout + out.stderr
     assert open(path, "rb").read() == original
     assert os.listdir(tmp_path) == [os.path.basename(path)]
+
+
+def test_nested_models_with_repeated_layer_names_round_trip(tmp_path):
+    """Sublayers with the same names in different nested models (as Bidirectional's two cells have) get
+    distinct datasets in legacy .h5 files; nested models' weights land under their own paths in .keras."""
+    def block(name):
+        return keras.Sequential([keras.Input((3,)), layers.Dense(3, activation="tanh", name="d")], name=name)
+
+    inp = keras.Input((3,))
+    out = layers.Dense(1)(layers.Concatenate()([block("left")(inp), block("right")(inp)]))
+    m = keras.Model(inp, out)
+    m.compile(optimizer="adam", loss="mse")
+    x, y = np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32")
+    m.fit(x, y, epochs=1, verbose=0)
+    for ext in (".keras", ".h5"):
+        path = str(tmp_path / f"nested{ext}")
+        m.save(path)
+        back = keras.models.load_model(path)
+        np.testing.assert_array_equal(back.predict(x, verbose=0), m.predict(x, verbose=0))
+        assert int(back.optimizer.iterations.get_value()) == 1
