@@ -88,6 +88,14 @@ class Model(Trainer, Layer):
     def get_config(self) -> dict:
         return Layer.get_config(self)
 
+    def build_from_config(self, config: dict) -> None:
+        """A subclassed model is built by tracing call() once on placeholders of the saved input shape,
+        which builds every sublayer (so that a weights file can be loaded into it)."""
+        from ..saving.serialization_lib import to_shape
+        shape = to_shape(config.get("input_shape")) if config else None
+        if shape is not None and not self.built:
+            Layer.compute_output_shape(self, shape)
+
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":
         """A functional config (layers + input_layers) builds a functional model, as in Keras."""

@@ -186,6 +186,9 @@ class Trainer:
 
     def _get_function(self, role: str, x: list[np.ndarray], y: list | None) -> tuple:
         specs = self._input_specs(x)
+        if not self.built and role == "train":   # a subclassed model: build its sublayers before listing weights
+            from ..layers.base import Layer
+            Layer.compute_output_shape(self, specs[0][1] if len(specs) == 1 else [s for _, s, _ in specs])
         self._check_input_shapes(x, specs)
         trainable = [w for w in self.trainable_weights] if role == "train" else []
         key = (tuple((d, len(s)) for _, s, d in specs),

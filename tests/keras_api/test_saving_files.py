@@ -419,3 +419,51 @@ def test_nested_models_with_repeated_layer_names_round_trip(tmp_path):
         back = keras.models.load_model(path)
         np.testing.assert_array_equal(back.predict(x, verbose=0), m.predict(x, verbose=0))
         assert int(back.optimizer.iterations.get_value()) == 1
+
+
+@keras.saving.register_keras_serializable(package="SavingTests")
+class TwoLayerModel(keras.Model):
+    """A subclassed model with its own config: saved by class name, rebuilt from build_config."""
+
+    def __init__(self, units=4, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.hidden = layers.Dense(units, activation="relu")
+        self.out = layers.Dense(1)
+
+    def call(self, x):
+        return self.out(self.hidden(x))
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def test_subclassed_model_round_trip_and_resume(tmp_path):
+    x, y = np.random.rand(16, 3).astype("float32"), np.random.rand(16, 1).astype("float32")
+    m = TwoLayerModel(5)
+    m.compile(optimizer="adam", loss="mse")
+    first = m.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False).history["loss"]
+    assert first[1] < first[0]                       # the very first epoch trains too
+    path = str(tmp_path / "sub.keras")
+    m.save(path)
+    with zipfile.ZipFile(path) as zf:
+        config = json.loads(zf.read("config.json"))
+    assert config["registered_name"] == "SavingTests>TwoLayerModel" and config["build_config"] == \
+        {"input_shape": [None, 3]}
+    back = keras.models.load_model(path)
+    assert isinstance(back, TwoLayerModel) and back.units == 5
+    np.testing.assert_array_equal(back.predict(x, verbose=0), m.predict(x, verbose=0))
+    assert m.fit(x, y, epochs=1, batch_size=8, verbose=0, shuffle=False).history == \
+        back.fit(x, y, epochs=1, batch_size=8, verbose=0, shuffle=False).history
+
+
+def test_enable_unsafe_deserialization(tmp_path, monkeypatch):
+    from keras_api.saving import serialization_lib
+    m = keras.Sequential([keras.Input((2,)), layers.Lambda(lambda t: t + 1)])
+    path = str(tmp_path / "lam.keras")
+    m.save(path)
+    monkeypatch.setattr(serialization_lib, "_UNSAFE_GLOBALLY", [False])
+    with pytest.raises(ValueError, match="safe_mode"):
+        keras.saving.load_model(path)
+    keras.config.enable_unsafe_deserialization()
+    assert keras.saving.load_model(path).predict(np.zeros((1, 2), "float32"), verbose=0).tolist() == [[1.0, 1.0]]
