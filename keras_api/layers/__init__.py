@@ -8,3 +8,4 @@ from .reshaping import Flatten, Permute, RepeatVector, Reshape  # noqa: F401
 from .lambda_layer import Lambda  # noqa: F401
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,  # noqa: F401
                       add, average, concatenate, dot, maximum, minimum, multiply, subtract)
+from ..saving.layer_config import deserialize, serialize  # noqa: F401,E402  (keras.layers.serialize/deserialize)

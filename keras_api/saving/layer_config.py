@@ -32,3 +32,18 @@ def _accepts(cls: type, key: str) -> bool:
     except (TypeError, ValueError):
         return False
     return key in params
+
+
+def serialize(layer: Any) -> dict:
+    """keras.layers.serialize: the layer's serialize_keras_object dict."""
+    from .serialization_lib import serialize_keras_object
+    return serialize_keras_object(layer)
+
+
+def deserialize(config: dict, custom_objects: dict | None = None) -> Any:
+    """keras.layers.deserialize: a layer (or model) from its config dict."""
+    from .. import layers
+    from .serialization_lib import deserialize_keras_object
+    table = {k: v for k, v in vars(layers).items() if isinstance(v, type)}
+    return deserialize_keras_object(config, custom_objects=custom_objects, module_objects=table,
+                                    printable_module_name="layer")

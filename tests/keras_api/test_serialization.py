@@ -243,3 +243,17 @@ def test_clone_model_and_json():
     assert back.get_config() == m.get_config()
     with pytest.raises(ValueError, match="not valid JSON"):
         keras.models.model_from_json("{nope")
+
+
+def test_custom_activation_and_layers_serialize():
+    def swishy(x):
+        return x * keras.activations.sigmoid(x)
+
+    layer = layers.Dense(2, activation=swishy)
+    config = keras.layers.serialize(layer)
+    assert config["config"]["activation"] == "swishy"
+    with pytest.raises(TypeError, match="Could not interpret activation function identifier: 'swishy'"):
+        keras.layers.deserialize(config)          # Keras wraps the layer's error in a TypeError too
+    with custom_object_scope({"swishy": swishy}):
+        assert keras.layers.deserialize(config).activation is swishy
+    assert isinstance(keras.layers.deserialize({"class_name": "Dense", "config": {"units": 3}}), layers.Dense)
