@@ -22,8 +22,9 @@ def to_array(a: Any, dtype_hint: str | None = None) -> np.ndarray:
         a = a.numpy()
     if hasattr(a, "__next__") or (hasattr(a, "__iter__") and not isinstance(a, (np.ndarray, list, tuple))
                                   and not hasattr(a, "__array__")):
-        raise NotImplementedError(f"keras_api data adapters: {type(a).__name__} inputs (generators, datasets, "
-                                  "PyDataset) are not supported; pass NumPy arrays, lists or dicts of arrays")
+        raise NotImplementedError(f"keras_api data adapters: {type(a).__name__} inputs (tf.data datasets, torch "
+                                  "DataLoaders, generators nested inside x) are not supported; pass NumPy arrays, "
+                                  "lists or dicts of arrays, or x as a Python generator or keras.utils.PyDataset")
     arr = np.asarray(a)
     if arr.dtype == object:
         raise ValueError(f"Unrecognized data type: could not convert {type(a).__name__} to a numeric array")

@@ -304,8 +304,14 @@ def test_weighted_metrics_use_sample_weight_and_metrics_do_not():
     assert d["w_acc"] == pytest.approx(np.mean(pred[:10] == y[:10]))
 
 
-def test_generators_are_refused_clearly():
+def test_unsupported_data_objects_are_refused_clearly():
+    """Generators and PyDataset are accepted (tests/keras_api/test_data_sources.py); other iterables are not."""
+    class DatasetLike:
+        def __iter__(self):
+            return iter([])
+
     m = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
     m.compile(loss="mse")
-    with pytest.raises(NotImplementedError, match="generators"):
-        m.fit((np.zeros((2, 3)) for _ in range(3)), verbose=0)
+    with pytest.raises(NotImplementedError, match="PyDataset"):
+        m.fit(DatasetLike(), np.zeros((2, 1)), verbose=0)
+    m.fit(((np.zeros((2, 3)), np.zeros((2, 1))) for _ in range(3)), verbose=0)
