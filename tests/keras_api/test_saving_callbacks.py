@@ -82,3 +82,14 @@ def test_backup_and_restore_arguments():
         callbacks.BackupAndRestore("")
     with pytest.raises(ValueError, match="save_freq"):
         callbacks.BackupAndRestore("/tmp/x", save_freq="batch")
+
+
+def test_checkpoint_save_freq_batches(tmp_path):
+    x, y = data()
+    m = model()
+    pattern = str(tmp_path / "w-{epoch}-{batch}.weights.h5")
+    m.fit(x, y, epochs=2, batch_size=8, verbose=0,
+          callbacks=[callbacks.ModelCheckpoint(pattern, save_weights_only=True, save_freq=3)])
+    assert sorted(os.listdir(tmp_path)) == ["w-1-3.weights.h5", "w-2-2.weights.h5"]   # batches 3 and 6 of 8
+    with pytest.raises(ValueError, match="save_freq"):
+        callbacks.ModelCheckpoint(str(tmp_path / "m.keras"), save_freq="batch")
