@@ -53,9 +53,6 @@ def _children(layer: Any, path: str) -> Iterator[tuple[str, Any]]:
             yield join(attr), value
         elif isinstance(value, (list, tuple)) and any(_is_layer(v) for v in value):
             yield from _container_children(join(attr), list(value))
-    if not isinstance(layer, (Sequential, Functional)) and hasattr(layer, "layers") and \
-            getattr(type(layer), "layers", None) is not None:
-        pass   # subclassed models: layers are reached through their attributes, as in Keras
 
 
 def walk(model: Any, include_optimizer: bool = True) -> list[tuple[str, Any, list, str]]:

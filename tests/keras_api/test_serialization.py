@@ -257,3 +257,27 @@ def test_custom_activation_and_layers_serialize():
     with custom_object_scope({"swishy": swishy}):
         assert keras.layers.deserialize(config).activation is swishy
     assert isinstance(keras.layers.deserialize({"class_name": "Dense", "config": {"units": 3}}), layers.Dense)
+
+
+def _every_class():
+    import inspect
+    tables = [keras.initializers.ALL_OBJECTS, keras.regularizers.ALL_OBJECTS, keras.constraints.ALL_OBJECTS,
+              keras.losses.CLASSES, keras.metrics.CLASSES, keras.optimizers.ALL_OBJECTS]
+    seen = []
+    for table in tables:
+        for cls in table.values():
+            if inspect.isclass(cls) and cls not in seen:
+                seen.append(cls)
+    return seen
+
+
+@pytest.mark.parametrize("cls", _every_class(), ids=lambda c: c.__name__)
+def test_every_registered_class_round_trips_with_defaults(cls):
+    try:
+        obj = cls()
+    except TypeError:
+        pytest.skip(f"{cls.__name__} has required arguments (covered with arguments above)")
+    config = serialize_keras_object(obj)
+    back = deserialize_keras_object(json.loads(json.dumps(config)))
+    assert type(back) is cls
+    assert serialize_keras_object(back) == config
