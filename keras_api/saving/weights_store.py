@@ -8,7 +8,6 @@ Loading reads and checks every value first and assigns only when all fit, so a f
 leaves the model unchanged."""
 from __future__ import annotations
 
-import re
 import warnings
 from typing import Any, Iterator
 
@@ -17,8 +16,21 @@ import numpy as np
 from .._names import snake_case
 
 
-def _natural_key(s: str) -> list:
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]
+_BASE_ATTRS: set | None = None
+
+
+def _base_attrs() -> set:
+    """Keras's attribute skip-set: everything a plain Layer has (a probe layer's dir())."""
+    global _BASE_ATTRS
+    if _BASE_ATTRS is None:
+        from ..layers.base import Layer
+        _BASE_ATTRS = set(dir(Layer(name="saving_probe"))) | {"_layers", "_functional", "_operations", "optimizer"}
+    return _BASE_ATTRS
+
+
+def _name_key(name: str) -> str:
+    """Keras visits attributes in sorted order with the private ones last."""
+    return "~" + name if name.startswith("_") else name
 
 
 def _is_layer(obj: Any) -> bool:
@@ -38,21 +50,27 @@ def _container_children(prefix: str, items: list) -> Iterator[tuple[str, Any]]:
 
 
 def _children(layer: Any, path: str) -> Iterator[tuple[str, Any]]:
-    """(path, child layer) in Keras's _walk_saveable order: a model's `layers` first, then the
-    public attributes holding layers (or lists of layers), sorted naturally."""
+    """(path, child layer) in Keras's _walk_saveable order: a model's `layers` first, then every attribute
+    (public, then private) outside a plain Layer's own that holds a layer or a list/tuple/dict of layers."""
     from ..models.functional import Functional
     from ..models.sequential import Sequential
     join = (lambda a: f"{path}/{a}") if path else (lambda a: a)
     if isinstance(layer, (Sequential, Functional)):
         yield from _container_children(join("layers"), layer.layers)
-    for attr in sorted(vars(layer), key=_natural_key):
-        if attr.startswith("_") or attr in ("optimizer", "layers"):
+    skip = _base_attrs()
+    for attr in sorted(dir(layer), key=_name_key):
+        if attr.startswith("__") or attr in skip:
             continue
-        value = vars(layer)[attr]
+        try:
+            value = getattr(layer, attr)
+        except Exception:      # properties that need a built model, etc.
+            continue
         if _is_layer(value) and value is not layer:
             yield join(attr), value
         elif isinstance(value, (list, tuple)) and any(_is_layer(v) for v in value):
             yield from _container_children(join(attr), list(value))
+        elif isinstance(value, dict) and any(_is_layer(v) for v in value.values()):
+            yield from _container_children(join(attr), list(value.values()))
 
 
 def walk(model: Any, include_optimizer: bool = True) -> list[tuple[str, Any, list, str]]:

@@ -51,7 +51,7 @@ class ArrayDataset(keras.utils.PyDataset):
         self.epochs_ended += 1
 
 
-def test_generator_fit_matches_arrays():
+def test_generator_fit_matches_arrays(reference_backend):
     x, y = data()
     w = model().get_weights()
     ref = model(w).fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0).history
@@ -81,7 +81,7 @@ def test_generator_validation_steps_and_running_out():
     assert whole["loss"] == ref["loss"][:1]
 
 
-def test_generator_with_sample_weights_and_x_only_predict():
+def test_generator_with_sample_weights_and_x_only_predict(reference_backend):
     x, y = data()
     sw = np.linspace(0.5, 1.5, len(x)).astype("float32")
     w = model().get_weights()
@@ -94,7 +94,7 @@ def test_generator_with_sample_weights_and_x_only_predict():
         model(w).fit(batches(x, y, 8), y=y, steps_per_epoch=1, verbose=0)
 
 
-def test_pydataset_matches_arrays_and_calls_epoch_hooks():
+def test_pydataset_matches_arrays_and_calls_epoch_hooks(reference_backend):
     x, y = data()
     w = model().get_weights()
     ref = model(w).fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0).history

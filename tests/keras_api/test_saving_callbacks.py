@@ -49,7 +49,7 @@ def test_checkpoint_save_best_only(tmp_path, mode, monitor):
         np.testing.assert_array_equal(a, b)
 
 
-def test_backup_and_restore_resumes_identically(tmp_path):
+def test_backup_and_restore_resumes_identically(tmp_path, reference_backend):
     x, y = data()
     reference = model()
     initial = reference.get_weights()
