@@ -255,6 +255,18 @@ def logsumexp(fgraph: FunctionGraph, node: Apply):
     return [res] if res.type.shape == node.outputs[0].type.shape else None
 
 
+@local_rewrite("stabilize", Elemwise)
+def stable_forms(fgraph: FunctionGraph, node: Apply):
+    """The table of symnet.stable_forms (the same one grad() differentiates through):
+    log(V(sigmoid(z))) for views V, log(exp(x) + exp(y)), log(sum(exp(x))),
+    exp(x)/(1+exp(x)), 1/(1+exp(-x)), exp(a)*exp(b)*c -> their stable equivalents."""
+    from ..stable_forms import stable_form
+    if len(node.outputs) != 1 or node.tag.get("stable_logsumexp") or node.tag.get("stabilized"):
+        return None
+    m = stable_form(node.outputs[0])
+    return None if m is None else [m.value]
+
+
 @local_rewrite("canonicalize", Shape)
 def shape_through_same_shape_op(fgraph: FunctionGraph, node: Apply):
     """Shape(f(x)) -> Shape(x) for ops whose output has x's shape (softmax, unary elementwise),
