@@ -267,6 +267,22 @@ def stable_forms(fgraph: FunctionGraph, node: Apply):
     return None if m is None else [m.value]
 
 
+@local_rewrite("canonicalize", Elemwise)
+def softmax_over_its_sum(fgraph: FunctionGraph, node: Apply):
+    """softmax(x) / sum(softmax(x), axis, keepdims) -> softmax(x) along the softmax's axis (Keras
+    normalises its categorical crossentropy's input by the sum)."""
+    if not isinstance(node.op.scalar_op, S.TrueDiv):
+        return None
+    s, d = node.inputs
+    sm = _owner_op(s, Softmax)
+    es = _expand_dims_of_sum(d)
+    if sm is None or es is None or es[0] is not s or es[2]:
+        return None
+    if tuple(es[1]) != (normalize_axis(sm.axis, s.ndim),) or s.type != node.outputs[0].type:
+        return None
+    return [s]
+
+
 @local_rewrite("canonicalize", Shape)
 def shape_through_same_shape_op(fgraph: FunctionGraph, node: Apply):
     """Shape(f(x)) -> Shape(x) for ops whose output has x's shape (softmax, unary elementwise),
