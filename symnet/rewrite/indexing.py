@@ -20,6 +20,7 @@ def _axis0_only(spec) -> bool:
 
 @local_rewrite("canonicalize", AdvancedSubtensor)
 def advanced_subtensor_on_axis0(fgraph: FunctionGraph, node: Apply):
+    """AdvancedSubtensor{int[], :, ...}(x, i) -> AdvancedSubtensor1(x, i)."""
     if not _axis0_only(node.op.spec):
         return None
     x, idx = node.inputs
@@ -28,6 +29,7 @@ def advanced_subtensor_on_axis0(fgraph: FunctionGraph, node: Apply):
 
 @local_rewrite("canonicalize", AdvancedIncSubtensor)
 def advanced_inc_subtensor_on_axis0(fgraph: FunctionGraph, node: Apply):
+    """AdvancedIncSubtensor{int[], :, ...}(x, y, i) -> AdvancedIncSubtensor1(x, y, i)."""
     if not _axis0_only(node.op.spec):
         return None
     x, y, idx = node.inputs

@@ -103,3 +103,41 @@ class _CallableTensorModule(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _CallableTensorModule
+
+
+# ------------------------------------------------------------------------------------------
+# Reductions with Theano's argument order (dtype before keepdims)
+# ------------------------------------------------------------------------------------------
+from ..basic import var as _var, std as _std, prod as _prod, cast as _cast  # noqa: E402
+from ..basic import sum as _sum, mean as _mean  # noqa: E402
+
+
+def sum(input: Any, axis: Any = None, dtype: str | None = None, keepdims: bool = False,  # noqa: A001
+        acc_dtype: str | None = None) -> Variable:
+    """Theano's sum: small ints and bool sum to int64 (unsigned to uint64), floats keep their dtype."""
+    return _sum(input, axis, keepdims=keepdims, dtype=dtype)
+
+
+def prod(input: Any, axis: Any = None, dtype: str | None = None, keepdims: bool = False,
+         acc_dtype: str | None = None, no_zeros_in_input: bool = False) -> Variable:
+    out = _prod(input, axis, keepdims=keepdims)
+    return _cast(out, dtype) if dtype is not None else out
+
+
+def mean(input: Any, axis: Any = None, dtype: str | None = None, op: bool = False, keepdims: bool = False,
+         acc_dtype: str | None = None) -> Variable:
+    """Theano's mean: of an integer/bool tensor it is float64 whatever floatX is (an int64 sum
+    over a float64 count); ``dtype`` sets the dtype of the sum."""
+    if op:
+        raise NotImplementedError("mean(op=True) (the Mean op) is not supported; the default op=False is")
+    if dtype is None:
+        return _mean(input, axis, keepdims=keepdims)
+    return _mean(_cast(input, dtype), axis, keepdims=keepdims)
+
+
+def var(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False, corrected: bool = False) -> Variable:
+    return _var(input, axis, keepdims=keepdims, ddof=ddof)
+
+
+def std(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False, corrected: bool = False) -> Variable:
+    return _std(input, axis, keepdims=keepdims, ddof=ddof)
