@@ -24,3 +24,9 @@ def sigmoid_logits(output):
     if found is None or len(found[1]) != 1:          # only the sigmoid op itself, as TensorFlow
         return None
     return found[0]
+
+
+def hard_sigmoid(x):
+    """Theano's piecewise-linear sigmoid: clip(0.2 * x + 0.5, 0, 1)."""
+    from .ops.elemwise import clip
+    return clip(x * 0.2 + 0.5, 0.0, 1.0)

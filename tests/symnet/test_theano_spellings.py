@@ -143,3 +143,8 @@ def test_pydotprint_without_pydot_is_a_clear_error(tmp_path):
         return
     sn.printing.pydotprint(f, outfile=str(tmp_path / "g.dot"), format="raw", print_output_file=False)
     assert "tanh" in (tmp_path / "g.dot").read_text()
+
+
+def test_hard_sigmoid():
+    x = T.dvector("x")
+    np.testing.assert_allclose(T.nnet.hard_sigmoid(x).eval({x: np.array([-5.0, 0.0, 1.0, 5.0])}), [0, 0.5, 0.7, 1])
