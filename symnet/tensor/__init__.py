@@ -32,6 +32,12 @@ sgn = sign
 inv = reciprocal
 
 
+def alloc(value: Any, *shape: Any) -> Variable:
+    """Theano's alloc(value, *shape): value broadcast to the shape (one int per dim)."""
+    from ..ops.creation import alloc as _alloc
+    return _alloc(value, shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape)
+
+
 def flatten(x: Any, ndim: int | None = None, outdim: int | None = None) -> Variable:
     """Theano's flatten(x, ndim=1) (``outdim`` is its older name)."""
     return _flatten(x, ndim if ndim is not None else (outdim if outdim is not None else 1))

@@ -148,3 +148,20 @@ def test_pydotprint_without_pydot_is_a_clear_error(tmp_path):
 def test_hard_sigmoid():
     x = T.dvector("x")
     np.testing.assert_allclose(T.nnet.hard_sigmoid(x).eval({x: np.array([-5.0, 0.0, 1.0, 5.0])}), [0, 0.5, 0.7, 1])
+
+
+def test_alloc_random_integers_and_multinomial():
+    n = T.lscalar("n")
+    a = T.alloc(np.float32(0.5), n, 3)
+    assert a.dtype == "float32" and sn.function([n], a)(2).shape == (2, 3)
+    rng = MRG_RandomStreams(3)
+    r = rng.random_integers((2000,), low=2, high=4)
+    p = T.dmatrix("p")
+    m = rng.multinomial(pvals=p)
+    f = sn.function([p], [r, m])
+    pv = np.tile([[0.2, 0.5, 0.3]], (4000, 1))
+    rv, mv = f(pv)
+    assert set(np.unique(rv)) == {2, 3, 4} and rv.dtype == np.int64
+    assert mv.shape == pv.shape and np.all(mv.sum(1) == 1)
+    np.testing.assert_allclose(mv.mean(0), [0.2, 0.5, 0.3], atol=0.03)
+    assert RandomStreams(1).random_integers((5,), 0, 9).dtype == "int64"
