@@ -23,3 +23,5 @@ from . import gradient  # noqa: F401  (Theano's theano.gradient: grad_clip, zero
 from . import tensor  # noqa: F401,E402  (Theano's theano.tensor spelling: import symnet.tensor as T)
 
 __version__ = "0.1.0"
+from . import scan_module  # noqa: F401,E402  (Theano's scan_module.until)
+from .scan_module import scan, map, reduce, foldl, foldr  # noqa: F401,E402
