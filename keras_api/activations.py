@@ -66,7 +66,9 @@ def tanh(x: Any) -> sn.Variable:
 
 
 def sigmoid(x: Any) -> sn.Variable:
-    return sn.sigmoid(x)
+    output = sn.sigmoid(x)
+    output._keras_logits = output.owner.inputs[0]      # as Keras: crossentropies use the logits
+    return output
 
 
 def exponential(x: Any) -> sn.Variable:
@@ -94,7 +96,9 @@ def linear(x: Any) -> Any:
 
 
 def softmax(x: Any, axis: int = -1) -> sn.Variable:
-    return sn.softmax(x, axis=axis)
+    output = sn.softmax(x, axis=axis)
+    output._keras_logits = output.owner.inputs[0]      # as Keras (cached logits)
+    return output
 
 
 def log_softmax(x: Any, axis: int = -1) -> sn.Variable:

@@ -14,3 +14,19 @@ def logsoftmax(x, axis=-1):
 def crossentropy_categorical_1hot(coding_dist, true_one_of_n):
     """Theano's name for the sparse crossentropy with integer class indices."""
     return sparse_categorical_crossentropy(coding_dist, true_one_of_n)
+
+
+def sigmoid_logits(output):
+    """The z of ``output = sigmoid(z)``, else None: what a loss needs to work from logits (Keras's
+    TensorFlow backend does the same for a Sigmoid op's output)."""
+    from .stable_forms import sigmoid_logit
+    found = sigmoid_logit(output) if hasattr(output, "owner") else None
+    if found is None or len(found[1]) != 1:          # only the sigmoid op itself, as TensorFlow
+        return None
+    return found[0]
+
+
+def hard_sigmoid(x):
+    """Theano's piecewise-linear sigmoid: clip(0.2 * x + 0.5, 0, 1)."""
+    from .ops.elemwise import clip
+    return clip(x * 0.2 + 0.5, 0.0, 1.0)

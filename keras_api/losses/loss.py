@@ -140,3 +140,12 @@ class LossFunctionWrapper(Loss):
         config = super().get_config()
         config.update(self._fn_kwargs)
         return config
+
+
+def class_index(x: sn.Variable, axis: int) -> sn.Variable:
+    """0..n-1 along `axis` of x, shaped to broadcast against x: compared with expanded integer
+    labels it gives their one-hot (the stabilize phase recognises that form)."""
+    axis = axis % x.ndim
+    n = x.static_shape[axis] if x.static_shape[axis] is not None else x.shape[axis]
+    idx = sn.arange(0, n, 1, dtype="int64")
+    return sn.expand_dims(idx, [a for a in range(x.ndim) if a != axis]) if x.ndim > 1 else idx
