@@ -14,3 +14,4 @@ def logsoftmax(x, axis=-1):
 def crossentropy_categorical_1hot(coding_dist, true_one_of_n):
     """Theano's name for the sparse crossentropy with integer class indices."""
     return sparse_categorical_crossentropy(coding_dist, true_one_of_n)
+from .ops.attention import dot_product_attention  # noqa: E402,F401  (keras.ops.dot_product_attention)
