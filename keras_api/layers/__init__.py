@@ -8,3 +8,7 @@ from .reshaping import Flatten, Permute, RepeatVector, Reshape  # noqa: F401
 from .lambda_layer import Lambda  # noqa: F401
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,  # noqa: F401
                       add, average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .einsum_dense import EinsumDense  # noqa: F401,E402
+from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,  # noqa: F401,E402
+                        MultiHeadAttention)
+from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401,E402

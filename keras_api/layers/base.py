@@ -251,6 +251,9 @@ class Node:
         self.call_kwargs = call_kwargs
         self.outputs = outputs
         self.input_tensors = [t for t in flatten(call_args) if isinstance(t, KerasTensor)]
+        for t in flatten(call_kwargs):     # tensors passed after the first argument (attention's value, masks)
+            if isinstance(t, KerasTensor) and not any(t is u for u in self.input_tensors):
+                self.input_tensors.append(t)
         self.output_tensors = flatten(outputs)
         self.parent_nodes = []
         for t in self.input_tensors:
@@ -612,8 +615,18 @@ class Layer:
         assert_input_compatibility(self.input_spec, flatten_shapes(shapes), self.name)
         placeholders = map_struct(lambda t: sn.tensor(t.shape, dtype=t.dtype, name=t.name)
                                   if isinstance(t, KerasTensor) else t, inputs)
+        tensor_args = {}       # KerasTensors after the first argument get placeholders too
+
+        def arg_placeholder(t: Any) -> Any:
+            if not isinstance(t, KerasTensor):
+                return t
+            if id(t) not in tensor_args:
+                tensor_args[id(t)] = sn.tensor(t.shape, dtype=t.dtype, name=t.name)
+            return tensor_args[id(t)]
+        sym_rest = tuple(map_struct(arg_placeholder, r) for r in rest)
+        sym_kwargs = {k: map_struct(arg_placeholder, v) for k, v in kwargs.items()}
         with call_context(False):
-            sym_out = self._symbolic_call(placeholders, dict(kwargs), *rest)
+            sym_out = self._symbolic_call(placeholders, sym_kwargs, *sym_rest)
         outputs = map_struct(lambda v: KerasTensor(sn.graph.as_variable(v).type.shape,
                                                    sn.graph.as_variable(v).dtype), sym_out)
         for i, t in enumerate(flatten(outputs)):
@@ -628,20 +641,39 @@ class Layer:
         self._maybe_build(_shape_arg(shapes))
         assert_input_compatibility(self.input_spec, [tuple(a.shape) for a in flat], self.name)
         training = kwargs.pop("training", None)
-        key = (tuple((a.shape[1:], str(a.dtype)) for a in flat), bool(training), repr(rest), repr(sorted(kwargs)))
+        arg_arrays: list = []      # arrays passed after the first argument (masks, attention's value) are inputs too
+
+        def lift(v: Any) -> Any:
+            if isinstance(v, np.ndarray):
+                arg_arrays.append(np.asarray(v))
+                return _ArrayArg(len(arg_arrays) - 1)
+            return v
+        rest = tuple(map_struct(lift, r) for r in rest)
+        kwargs = {k: map_struct(lift, v) for k, v in kwargs.items()}
+        key = (tuple((a.shape[1:], str(a.dtype)) for a in flat), bool(training), repr(rest),
+               repr(sorted(kwargs.items(), key=lambda kv: kv[0])),
+               tuple((a.shape[1:], str(a.dtype)) for a in arg_arrays))
         entry = self._eager_cache.get(key)
         if entry is None:
             placeholders = [sn.tensor((None,) + tuple(a.shape[1:]) if a.ndim else (), dtype=str(a.dtype))
                             for a in flat]
+            arg_placeholders = [sn.tensor((None,) + tuple(a.shape[1:]) if a.ndim else (), dtype=str(a.dtype))
+                                for a in arg_arrays]
+
+            def unlift(v: Any) -> Any:
+                return arg_placeholders[v.index] if isinstance(v, _ArrayArg) else v
+            sym_rest = tuple(map_struct(unlift, r) for r in rest)
+            sym_kwargs = {k: map_struct(unlift, v) for k, v in kwargs.items()}
             sym_in = pack_like(arrays, placeholders)
             with call_context(bool(training)):
-                out = self._symbolic_call(sym_in, dict(kwargs, training=training) if training is not None
-                                          else dict(kwargs), *rest)
+                out = self._symbolic_call(sym_in, dict(sym_kwargs, training=training) if training is not None
+                                          else dict(sym_kwargs), *sym_rest)
             out_flat = [sn.graph.as_variable(o) for o in flatten(out)]
-            fn = sn.function(placeholders, out_flat, on_unused_input="ignore", name=f"{self.name}_call")
+            fn = sn.function(placeholders + arg_placeholders, out_flat, on_unused_input="ignore",
+                             name=f"{self.name}_call")
             entry = self._eager_cache[key] = (fn, out)
         fn, out_struct = entry
-        results = [np.asarray(r).view(EagerTensor) for r in fn(*flat)]
+        results = [np.asarray(r).view(EagerTensor) for r in fn(*flat, *arg_arrays)]
         return pack_like(out_struct, results)
 
     def _to_array(self, a: Any) -> np.ndarray:
@@ -693,6 +725,16 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class _ArrayArg:
+    """Stands for the i-th array argument after the first in an eager call (for the cache key)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"<array argument {self.index}>"
 
 
 def _shape_arg(shapes: Any) -> Any:

@@ -174,6 +174,10 @@ class Functional(Model):
                 args = map_struct(lambda t: tensor_map[id(t)] if isinstance(t, KerasTensor) else t, node.call_args)
                 kwargs = dict(node.call_kwargs)
                 rest = kwargs.pop("rest", ())
+                rest = tuple(map_struct(lambda t: tensor_map[id(t)] if isinstance(t, KerasTensor) else t, r)
+                             for r in rest)
+                kwargs = {k: map_struct(lambda t: tensor_map[id(t)] if isinstance(t, KerasTensor) else t, v)
+                          for k, v in kwargs.items()}
                 out = node.operation(args, *rest, **kwargs)
                 for kt, v in zip(node.output_tensors, flatten(out)):
                     tensor_map[id(kt)] = v

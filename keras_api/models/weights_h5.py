@@ -28,16 +28,69 @@ def _own_vars(layer: Any) -> list:
     return list(layer._trainable_variables) + list(layer._non_trainable_variables)
 
 
-def _save_layer(group: Any, layer: Any) -> None:
+_BASE_ATTRS: set | None = None
+
+
+def _base_attrs() -> set:
+    """Attribute names every Layer has (Keras's saving skip-set): a probe layer's dir()."""
+    global _BASE_ATTRS
+    if _BASE_ATTRS is None:
+        from ..layers.base import Layer
+        _BASE_ATTRS = set(dir(Layer(name="_saving_probe")))
+    return _BASE_ATTRS
+
+
+def _attr_children(layer: Any) -> list[tuple[str, Any]] | None:
+    """Keras's walk of a plain layer's sublayers: by attribute name, public names first, then private
+    ones (MultiHeadAttention: key_dense, output_dense, query_dense, value_dense, _dropout_layer, ...);
+    lists of layers as containers keyed by class name. None for models (their `layers` list)."""
+    from ..layers.base import Layer
+    from .model import Model
+    if isinstance(layer, Model) or not layer._sublayers():
+        return None
+    out = []
+    for attr in sorted(dir(layer), key=lambda n: "~" + n if n.startswith("_") else n):
+        if attr.startswith("__") or attr in _base_attrs():
+            continue
+        try:
+            obj = getattr(layer, attr)
+        except Exception:
+            continue
+        if isinstance(obj, Layer) or (isinstance(obj, (list, tuple)) and obj
+                                       and all(isinstance(o, Layer) for o in obj)):
+            out.append((attr, obj))
+    return out
+
+
+def _walk(layer: Any, visited: set) -> list[tuple[str, Any, bool]]:
+    """(key, sublayer, is_container_entry) of a layer's children in the file, skipping visited ones."""
+    named = _attr_children(layer)
+    if named is None:
+        subs = [l for l in layer._sublayers() if type(l).__name__ != "InputLayer"]
+        return [("layers/" + k, l, True) for k, l in _child_keys(subs)] if subs else []
+    out = []
+    for attr, obj in named:
+        if isinstance(obj, (list, tuple)):
+            fresh = [o for o in obj if id(o) not in visited]
+            for k, l in _child_keys(fresh):
+                visited.add(id(l))
+                out.append((f"{attr}/{k}", l, True))
+        elif id(obj) not in visited:
+            visited.add(id(obj))
+            out.append((attr, obj, False))
+    return out
+
+
+def _save_layer(group: Any, layer: Any, visited: set | None = None) -> None:
+    visited = set() if visited is None else visited
+    visited.add(id(layer))
     group.attrs["name"] = layer.name
     vars_group = group.create_group("vars")
+    vars_group.attrs["name"] = layer.name
     for i, v in enumerate(_own_vars(layer)):
         vars_group.create_dataset(str(i), data=v.numpy())
-    subs = [l for l in layer._sublayers() if type(l).__name__ != "InputLayer"]
-    if subs:
-        lg = group.create_group("layers")
-        for key, sub in _child_keys(subs):
-            _save_layer(lg.create_group(key), sub)
+    for key, sub, _ in _walk(layer, visited):
+        _save_layer(group.require_group(key), sub, visited)
 
 
 def save_weights(model: Any, filepath: str, overwrite: bool = True) -> None:
@@ -68,7 +121,9 @@ def save_weights(model: Any, filepath: str, overwrite: bool = True) -> None:
         raise
 
 
-def _load_layer(group: Any, layer: Any, skip_mismatch: bool) -> None:
+def _load_layer(group: Any, layer: Any, skip_mismatch: bool, visited: set | None = None) -> None:
+    visited = set() if visited is None else visited
+    visited.add(id(layer))
     own = _own_vars(layer)
     stored = group["vars"] if "vars" in group else {}
     if len(stored) != len(own):
@@ -83,10 +138,10 @@ def _load_layer(group: Any, layer: Any, skip_mismatch: bool) -> None:
                 continue
             raise ValueError(f"Layer '{layer.name}' weight {v.path} has shape {v.shape}, the file has {value.shape}")
         v.assign(value)
-    subs = [l for l in layer._sublayers() if type(l).__name__ != "InputLayer"]
-    if subs:
-        for key, sub in _child_keys(subs):
-            _load_layer(group["layers"][key], sub, skip_mismatch)
+    for key, sub, _ in _walk(layer, visited):
+        if key not in group:
+            raise ValueError(f"The weights file has no entry for layer '{sub.name}' ({group.name}/{key})")
+        _load_layer(group[key], sub, skip_mismatch, visited)
 
 
 def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None:
