@@ -12,3 +12,6 @@ from .einsum_dense import EinsumDense  # noqa: F401,E402
 from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,  # noqa: F401,E402
                         MultiHeadAttention)
 from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401,E402
+from .identity import Identity  # noqa: F401,E402
+from .activity_regularization import ActivityRegularization  # noqa: F401,E402
+from .normalization import GroupNormalization, SpectralNormalization, UnitNormalization  # noqa: F401,E402
