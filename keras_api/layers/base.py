@@ -89,6 +89,7 @@ class CallContext:
         self.training = training
         self.losses: list = [] if losses is None else losses
         self.updates: list = [] if updates is None else updates   # (shared variable, new value) state updates
+        self.loss_owners: dict = {}    # id(loss) -> the layer that added it (for layer.losses after eager calls)
 
 
 @contextlib.contextmanager
@@ -99,6 +100,8 @@ def call_context(training: bool | None, inherit_losses: bool = False) -> Iterato
         stack = _ctx.stack = []
     parent = stack[-1] if inherit_losses and stack else None
     c = CallContext(training, parent.losses if parent else None, parent.updates if parent else None)
+    if parent is not None:
+        c.loss_owners = parent.loss_owners
     stack.append(c)
     try:
         yield c
@@ -532,14 +535,39 @@ class Layer:
 
     @property
     def losses(self) -> list:
-        """Weight-regularization penalties (symbolic scalars) of this layer's trainable weights."""
-        return [w.regularizer(w.value) for w in self.trainable_weights if w.regularizer is not None]
+        """Keras's ``layer.losses``: the losses add_loss() received in the last eager call (this layer's,
+        then its sublayers'), then the weight-regularization penalties of its trainable weights.
+
+        While a graph is traced they are symbolic (the regularization penalties only: traced add_loss
+        values go to the step being built); otherwise concrete arrays."""
+        reg = [w.regularizer(w.value) for w in self.trainable_weights if w.regularizer is not None]
+        if current_context() is not None:
+            return reg
+        added = [v for layer in self._flatten_layers() for v in layer.__dict__.get("_eager_losses", [])]
+        if reg:
+            values = sn.function([], [sn.cast(sn.graph.as_variable(r), self.compute_dtype) for r in reg],
+                                 mode="reference", name=f"{self.name}_regularization_losses")()
+            reg = [np.asarray(v).view(EagerTensor) for v in values]
+        return added + reg
 
     def add_loss(self, loss: Any) -> None:
-        """Add a symbolic loss while a training graph is traced (e.g. activity regularization)."""
+        """Add a loss computed in call() (the endpoint-layer pattern, activity regularization). While a
+        training step is traced it is summed into the training loss; in an eager call its value is kept
+        in ``layer.losses``. Outside any call there is nothing to attach it to: an error."""
         ctx = current_context()
-        if ctx is not None:
-            ctx.losses.append(loss)
+        for x in flatten(loss):
+            if not (isinstance(x, (sn.Variable, np.ndarray, np.generic)) or hasattr(type(x), "__symnet_variable__")):
+                raise ValueError("`add_loss()` can only be called from inside `build()` or `call()`, on a tensor "
+                                 f"input. Received invalid value: {x}")
+            if ctx is None:
+                if isinstance(x, sn.Variable):
+                    raise ValueError(f"Layer {self.name!r}: add_loss() received a symbolic tensor outside of "
+                                     "call(); call it inside call() so it joins the traced training step")
+                self.__dict__.setdefault("_eager_losses", []).append(np.asarray(x).view(EagerTensor))
+                continue
+            x = sn.graph.as_variable(x)
+            ctx.losses.append(x)
+            ctx.loss_owners[id(x)] = self
 
     def add_state_update(self, variable: "KerasVariable", new_value: Any) -> None:
         """Record `variable <- new_value` for the compiled step being traced (non-trainable state such as
@@ -606,7 +634,9 @@ class Layer:
             if self.activity_regularizer is not None and ctx is not None:
                 for o in flatten(outputs):
                     if isinstance(o, sn.Variable):
-                        ctx.losses.append(self.activity_regularizer(o))
+                        penalty = self.activity_regularizer(o)
+                        ctx.losses.append(penalty)
+                        ctx.loss_owners[id(penalty)] = self
         return outputs
 
     def _functional_call(self, inputs: Any, rest: tuple, kwargs: dict) -> Any:
@@ -665,15 +695,23 @@ class Layer:
             sym_rest = tuple(map_struct(unlift, r) for r in rest)
             sym_kwargs = {k: map_struct(unlift, v) for k, v in kwargs.items()}
             sym_in = pack_like(arrays, placeholders)
-            with call_context(bool(training)):
+            with call_context(bool(training)) as ctx:
                 out = self._symbolic_call(sym_in, dict(sym_kwargs, training=training) if training is not None
                                           else dict(sym_kwargs), *sym_rest)
             out_flat = [sn.graph.as_variable(o) for o in flatten(out)]
-            fn = sn.function(placeholders + arg_placeholders, out_flat, on_unused_input="ignore",
+            owners = [ctx.loss_owners.get(id(l), self) for l in ctx.losses]
+            loss_outs = [sn.graph.as_variable(l) for l in ctx.losses]
+            fn = sn.function(placeholders + arg_placeholders, out_flat + loss_outs, on_unused_input="ignore",
                              name=f"{self.name}_call")
-            entry = self._eager_cache[key] = (fn, out)
-        fn, out_struct = entry
-        results = [np.asarray(r).view(EagerTensor) for r in fn(*flat, *arg_arrays)]
+            entry = self._eager_cache[key] = (fn, out, owners)
+        fn, out_struct, owners = entry
+        values = fn(*flat, *arg_arrays)
+        n_out = len(values) - len(owners)
+        results = [np.asarray(r).view(EagerTensor) for r in values[:n_out]]
+        for layer in self._flatten_layers():            # each eager call replaces the losses of the last one
+            layer.__dict__["_eager_losses"] = []
+        for owner, v in zip(owners, values[n_out:]):
+            owner.__dict__.setdefault("_eager_losses", []).append(np.asarray(v).view(EagerTensor))
         return pack_like(out_struct, results)
 
     def _to_array(self, a: Any) -> np.ndarray:

@@ -183,6 +183,12 @@ class Functional(Model):
                     tensor_map[id(kt)] = v
         return pack_like(self._outputs_struct, [tensor_map[id(t)] for t in self._outputs_flat])
 
+    def _eager_call(self, inputs: Any, rest: tuple, kwargs: dict) -> Any:
+        """NumPy inputs given as a dict are matched to the model's inputs by name, as in symbolic calls."""
+        if isinstance(inputs, dict) and not isinstance(self._inputs_struct, dict):
+            inputs = self._order_inputs(inputs)
+        return super()._eager_call(inputs, rest, kwargs)
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         return self.output_shape
 
