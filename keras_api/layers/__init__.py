@@ -15,3 +15,6 @@ from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401,E402
 from .identity import Identity  # noqa: F401,E402
 from .activity_regularization import ActivityRegularization  # noqa: F401,E402
 from .normalization import GroupNormalization, SpectralNormalization, UnitNormalization  # noqa: F401,E402
+from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, IntegerLookup,  # noqa: F401,E402
+                            Normalization, RandomContrast, RandomFlip, Rescaling, Resizing, StringLookup,
+                            TextVectorization)

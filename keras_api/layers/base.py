@@ -348,6 +348,8 @@ def _standardize_dtype(dtype: Any) -> str:
     if isinstance(dtype, dict):   # a serialized DTypePolicy
         dtype = dtype.get("config", {}).get("name", _floatx())
     name = getattr(dtype, "name", dtype)
+    if name in ("string", "str", str):     # Keras's string inputs (for NumPy preprocessing layers)
+        return "string"
     return str(np.dtype(str(name)))
 
 
