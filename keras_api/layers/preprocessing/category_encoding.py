@@ -54,5 +54,5 @@ class CategoryEncoding(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"num_tokens": self.num_tokens, "output_mode": self.output_mode, "sparse": self.sparse})
+        config.update({"num_tokens": self.num_tokens, "output_mode": self.output_mode})
         return config

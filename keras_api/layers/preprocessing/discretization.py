@@ -95,9 +95,7 @@ class Discretization(Layer):
         return tuple(input_shape[:-1]) + (depth,)
 
     def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins, "epsilon": self.epsilon,
-                       "output_mode": self.output_mode, "sparse": self.sparse})
-        return config
+        return {"bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins, "epsilon": self.epsilon,
+                "output_mode": self.output_mode, "sparse": self.sparse, "name": self.name, "dtype": self.dtype}
 
 

@@ -71,17 +71,26 @@ class RandomFlip(_RandomLayer):
 
 
 class RandomContrast(_RandomLayer):
-    """Per image: (x - mean over H, W) * f + mean, f ~ U[1 - lower, 1 + upper], clipped to value_range."""
+    """Per image: (x - mean over H, W) * f + mean, f ~ U[1 - factor[0], 1 + factor[1]], clipped to
+    value_range."""
 
     def __init__(self, factor: Any, value_range: Any = (0, 255), seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
-        lower, upper = (factor, factor) if isinstance(factor, (int, float)) else tuple(factor)
-        if isinstance(factor, (int, float)):
-            lower, upper = factor, factor
-        if lower < 0 or upper < 0 or lower > 1:
-            raise ValueError(f"`factor` argument cannot have negative values or values greater than 1. Received: "
-                             f"factor={factor}")
-        self.factor = factor
+        # Keras 3.15's factor rule (bounds [0, 1]): a number f becomes (max(-f, 0), f) = (0, f), so the
+        # contrast factor is drawn from [1 - 0, 1 + f]; a pair is sorted and used as (lower, upper).
+        msg = ("The `factor` argument should be a number (or a list of two numbers) in the range [0, 1]. "
+               f"Received: factor={factor}")
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2 or factor[0] > 1 or factor[1] < 0:
+                raise ValueError(msg)
+            lower, upper = sorted(factor)
+        elif isinstance(factor, (int, float)):
+            if factor < 0 or factor > 1:
+                raise ValueError(msg)
+            lower, upper = max(-abs(factor), 0), abs(factor)
+        else:
+            raise ValueError(msg)
+        self.factor = (lower, upper)
         self.lower, self.upper = lower, upper
         self.value_range = tuple(value_range)
 
@@ -99,5 +108,6 @@ class RandomContrast(_RandomLayer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"factor": self.factor, "value_range": self.value_range, "seed": self.seed})
+        config.update({"factor": self.factor, "value_range": self.value_range, "seed": self.seed,
+                       "data_format": "channels_last"})
         return config
