@@ -18,3 +18,4 @@ from .normalization import GroupNormalization, SpectralNormalization, UnitNormal
 from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, IntegerLookup,  # noqa: F401,E402
                             Normalization, RandomContrast, RandomFlip, Rescaling, Resizing, StringLookup,
                             TextVectorization)
+from .preprocessing import RandomRotation, RandomTranslation, RandomZoom  # noqa: F401,E402

@@ -234,3 +234,29 @@ def test_string_layers_at_model_boundary(fresh_session):
         a = keras.layers.StringLookup(vocabulary=["x"])(s)
         b = keras.layers.StringLookup(vocabulary=["y"])(s)
         keras.Model(s, [a, b])
+
+
+def test_random_translation_zoom_rotation(mode):
+    img = np.arange(2 * 4 * 5, dtype="float32").reshape(2, 4, 5, 1)
+    shifted = np.asarray(keras.layers.RandomTranslation((0.25, 0.25), (0.2, 0.2), fill_mode="constant",
+                                                        fill_value=-1.0)(img))
+    want = np.full_like(img, -1.0)
+    want[:, 1:, 1:] = img[:, :-1, :-1]
+    np.testing.assert_allclose(shifted, want, atol=1e-5)
+    wrapped = np.asarray(keras.layers.RandomTranslation((0.0, 0.0), (0.2, 0.2), fill_mode="wrap")(img))
+    np.testing.assert_allclose(wrapped, np.roll(img, 1, axis=2), atol=1e-5)
+    reflected = np.asarray(keras.layers.RandomTranslation((0.0, 0.0), (0.4, 0.4), fill_mode="reflect")(img))
+    np.testing.assert_allclose(reflected[:, :, :2], img[:, :, 1::-1], atol=1e-5)       # b a | a b c
+    np.testing.assert_allclose(keras.layers.RandomZoom((0.0, 0.0))(img), img, atol=1e-5)
+    np.testing.assert_allclose(keras.layers.RandomRotation((0.5, 0.5))(img), img[:, ::-1, ::-1], atol=1e-4)
+    quarter = np.asarray(keras.layers.RandomRotation((0.25, 0.25), interpolation="nearest")(
+        np.arange(9, dtype="float32").reshape(1, 3, 3, 1)))[0, :, :, 0]
+    np.testing.assert_array_equal(quarter, np.rot90(np.arange(9).reshape(3, 3)))           # counter-clockwise
+    zoom_out = np.asarray(keras.layers.RandomZoom((1.0, 1.0), fill_mode="constant")(img))
+    assert zoom_out[0, 0, 0, 0] == 0 and zoom_out[0, 2, 2, 0] != 0
+    for layer in (keras.layers.RandomTranslation(0.3, 0.3), keras.layers.RandomZoom(0.3),
+                  keras.layers.RandomRotation(0.3)):
+        np.testing.assert_array_equal(layer(img, training=False), img)
+        assert layer.get_config()["fill_mode"] == "reflect"
+    with pytest.raises(ValueError, match="factor"):
+        keras.layers.RandomRotation(2.0)

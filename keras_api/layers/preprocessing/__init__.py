@@ -7,6 +7,7 @@ from .discretization import Discretization  # noqa: F401
 from .integer_lookup import IntegerLookup  # noqa: F401
 from .normalization import Normalization  # noqa: F401
 from .random_layers import RandomContrast, RandomFlip  # noqa: F401
+from .random_affine import RandomRotation, RandomTranslation, RandomZoom  # noqa: F401
 from .rescaling import Rescaling  # noqa: F401
 from .resizing import Resizing  # noqa: F401
 from .string_lookup import StringLookup  # noqa: F401
