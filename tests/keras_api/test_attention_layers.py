@@ -295,3 +295,17 @@ def test_attention_in_functional_model_fit(fresh_session):
     q, v = rng.standard_normal((64, 3, 4)).astype("float32"), rng.standard_normal((64, 5, 4)).astype("float32")
     h = model.fit([q, v], q.sum(axis=(1, 2)), epochs=3, verbose=0)
     assert np.isfinite(h.history["loss"]).all()
+
+
+def test_mha_keyword_call_and_key(mode):
+    rng = np.random.default_rng(8)
+    q = rng.standard_normal((2, 3, 4)).astype("float32")
+    v = rng.standard_normal((2, 5, 4)).astype("float32")
+    k = rng.standard_normal((2, 5, 6)).astype("float32")
+    layer = keras.layers.MultiHeadAttention(2, 3)
+    got = layer(query=q, value=v, key=k)
+    want, _ = mha_reference(layer, q, v, k=k)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    qi, vi, ki = keras.Input((3, 4)), keras.Input((5, 4)), keras.Input((5, 6))
+    model = keras.Model([qi, vi, ki], layer(query=qi, value=vi, key=ki))
+    np.testing.assert_allclose(model.predict([q, v, k], verbose=0), want, rtol=1e-4, atol=1e-5)

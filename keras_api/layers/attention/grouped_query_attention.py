@@ -51,6 +51,13 @@ class GroupedQueryAttention(Layer):
         self.seed = seed
         self._inverse_sqrt_head_dim = 1.0 / math.sqrt(float(self.head_dim))
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not args and "query" in kwargs:         # layer(query=q, value=v), as Keras accepts
+            args = (kwargs.pop("query"),)
+        if len(args) < 2 and "value" in kwargs:
+            args = args + (kwargs.pop("value"),)
+        return super().__call__(*args, **kwargs)
+
     def _maybe_build(self, shapes: Any) -> None:
         """Built from call()'s query/value/key shapes."""
 

@@ -159,6 +159,13 @@ class MultiHeadAttention(Layer):
         return config
 
     # -- building ---------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not args and "query" in kwargs:         # layer(query=q, value=v), as Keras accepts
+            args = (kwargs.pop("query"),)
+        if len(args) < 2 and "value" in kwargs:
+            args = args + (kwargs.pop("value"),)
+        return super().__call__(*args, **kwargs)
+
     def _maybe_build(self, shapes: Any) -> None:
         """Built from call()'s query/value/key shapes (Keras builds from all three); see call."""
 
