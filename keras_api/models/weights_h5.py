@@ -78,6 +78,10 @@ def _walk(layer: Any, visited: set) -> list[tuple[str, Any, bool]]:
         elif id(obj) not in visited:
             visited.add(id(obj))
             out.append((attr, obj, False))
+    leftover = [l for l in layer._sublayers() if id(l) not in visited and type(l).__name__ != "InputLayer"]
+    for k, l in _child_keys(leftover):      # tracked but not reachable by attribute (e.g. inside a dict)
+        visited.add(id(l))
+        out.append(("layers/" + k, l, True))
     return out
 
 
