@@ -19,3 +19,6 @@ from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, Intege
                             Normalization, RandomContrast, RandomFlip, Rescaling, Resizing, StringLookup,
                             TextVectorization)
 from .preprocessing import RandomRotation, RandomTranslation, RandomZoom  # noqa: F401,E402
+from .core import Embedding, Masking  # noqa: F401,E402
+from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,  # noqa: F401,E402
+                  StackedRNNCells, TimeDistributed)

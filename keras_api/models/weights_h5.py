@@ -64,6 +64,11 @@ def _attr_children(layer: Any) -> list[tuple[str, Any]] | None:
 
 def _walk(layer: Any, visited: set) -> list[tuple[str, Any, bool]]:
     """(key, sublayer, is_container_entry) of a layer's children in the file, skipping visited ones."""
+    hook = getattr(layer, "_saving_children", None)
+    if hook is not None:     # the layer names its children itself (recurrent wrappers: cell, forward_layer, ...)
+        children = list(hook())
+        visited.update(id(sub) for _, sub in children)
+        return [(key, sub, False) for key, sub in children]
     named = _attr_children(layer)
     if named is None:
         subs = [l for l in layer._sublayers() if type(l).__name__ != "InputLayer"]

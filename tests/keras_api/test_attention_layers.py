@@ -309,3 +309,17 @@ def test_mha_keyword_call_and_key(mode):
     qi, vi, ki = keras.Input((3, 4)), keras.Input((5, 4)), keras.Input((5, 6))
     model = keras.Model([qi, vi, ki], layer(query=qi, value=vi, key=ki))
     np.testing.assert_allclose(model.predict([q, v, k], verbose=0), want, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.skipif(not hasattr(keras.layers, "Embedding"), reason="Embedding is the recurrent helper's layer")
+def test_mha_takes_masks_from_embedding(mode, fresh_session):
+    ids = np.array([[3, 4, 0, 0], [5, 6, 7, 0]])
+    inp = keras.Input((4,), dtype="int64")
+    emb = keras.layers.Embedding(10, 6, mask_zero=True)
+    layer = keras.layers.MultiHeadAttention(2, 3)
+    model = keras.Model(inp, layer(emb(inp), emb(inp)))
+    got = model.predict(ids, verbose=0)
+    x = emb.embeddings.numpy()[ids]
+    pad = ids != 0
+    want, _ = mha_reference(layer, x, x, mask=pad[:, :, None] & pad[:, None, :])
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

@@ -12,7 +12,7 @@ from ..base import Layer
 from ..dense import _ser
 from ..dropout import Dropout
 from ..einsum_dense import EinsumDense
-from .masks import causal_mask, combine_attention_mask, expand_mask
+from .masks import causal_mask, combine_attention_mask, expand_mask, tensor_masks
 
 
 class GroupedQueryAttention(Layer):
@@ -131,6 +131,7 @@ class GroupedQueryAttention(Layer):
              training: bool | None = None, use_causal_mask: bool = False) -> Any:
         query, value = sn.graph.as_variable(query), sn.graph.as_variable(value)
         key = value if key is None else sn.graph.as_variable(key)
+        query_mask, value_mask, key_mask = tensor_masks(query, value, key, query_mask, value_mask, key_mask)
         if not self.built:
             self.build(query.type.shape, value.type.shape, key.type.shape)
         causal_only = (use_causal_mask and query_mask is None and value_mask is None and key_mask is None

@@ -62,3 +62,16 @@ def expand_mask(mask: sn.Variable, rank: int, n_attention_axes: int) -> sn.Varia
     while mask.ndim < rank:
         mask = sn.expand_dims(mask, mask.ndim + 1 + axis)
     return mask
+
+
+def tensor_masks(query: Any, value: Any, key: Any, query_mask: Any, value_mask: Any, key_mask: Any) -> tuple:
+    """Padding masks given explicitly, else the ones riding on the tensors (Embedding(mask_zero=True)),
+    as Keras 3 fills `query_mask`/`value_mask`/`key_mask` from the inputs' masks."""
+    from ..base import get_keras_mask
+    if query_mask is None:
+        query_mask = get_keras_mask(query)
+    if value_mask is None:
+        value_mask = get_keras_mask(value)
+    if key_mask is None and key is not value:
+        key_mask = get_keras_mask(key)
+    return query_mask, value_mask, key_mask

@@ -19,7 +19,7 @@ from ..dense import _ser
 from ..dropout import Dropout
 from ..einsum_dense import EinsumDense
 from ..activations.softmax import Softmax
-from .masks import combine_attention_mask, expand_mask
+from .masks import combine_attention_mask, expand_mask, tensor_masks
 
 
 def _letter(i: int) -> str:
@@ -258,6 +258,7 @@ class MultiHeadAttention(Layer):
              training: bool | None = None, use_causal_mask: bool = False) -> Any:
         query, value = sn.graph.as_variable(query), sn.graph.as_variable(value)
         key = value if key is None else sn.graph.as_variable(key)
+        query_mask, value_mask, key_mask = tensor_masks(query, value, key, query_mask, value_mask, key_mask)
         if not self.built:
             self.build(query.type.shape, value.type.shape, key.type.shape)
         causal_only = (use_causal_mask and query_mask is None and value_mask is None and key_mask is None
@@ -277,15 +278,6 @@ class MultiHeadAttention(Layer):
         if return_attention_scores:
             return out, scores
         return out
-
-    def compute_mask(self, query: Any, value: Any = None, key: Any = None, query_mask: Any = None,
-                     mask: Any = None, **kwargs: Any) -> Any:
-        """The output keeps the query's padding mask (Keras sets it on the output)."""
-        if query_mask is not None:
-            return query_mask
-        if isinstance(mask, (list, tuple)):
-            return mask[0] if mask else None
-        return mask
 
     def compute_output_shape(self, query_shape: Any, value_shape: Any = None, key_shape: Any = None) -> tuple:
         query_shape = tuple(query_shape)
