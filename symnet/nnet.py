@@ -30,3 +30,4 @@ def hard_sigmoid(x):
     """Theano's piecewise-linear sigmoid: clip(0.2 * x + 0.5, 0, 1)."""
     from .ops.elemwise import clip
     return clip(x * 0.2 + 0.5, 0.0, 1.0)
+from .ops.attention import dot_product_attention  # noqa: E402,F401  (keras.ops.dot_product_attention)

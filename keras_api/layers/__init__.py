@@ -8,6 +8,17 @@ from .reshaping import Flatten, Permute, RepeatVector, Reshape  # noqa: F401
 from .lambda_layer import Lambda  # noqa: F401
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,  # noqa: F401
                       add, average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .einsum_dense import EinsumDense  # noqa: F401,E402
+from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,  # noqa: F401,E402
+                        MultiHeadAttention)
+from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401,E402
+from .identity import Identity  # noqa: F401,E402
+from .activity_regularization import ActivityRegularization  # noqa: F401,E402
+from .normalization import GroupNormalization, SpectralNormalization, UnitNormalization  # noqa: F401,E402
+from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, IntegerLookup,  # noqa: F401,E402
+                            Normalization, RandomContrast, RandomFlip, Rescaling, Resizing, StringLookup,
+                            TextVectorization)
+from .preprocessing import RandomRotation, RandomTranslation, RandomZoom  # noqa: F401,E402
 from .core import Embedding, Masking  # noqa: F401,E402
 from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,  # noqa: F401,E402
                   StackedRNNCells, TimeDistributed)

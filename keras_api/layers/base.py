@@ -89,6 +89,7 @@ class CallContext:
         self.training = training
         self.losses: list = [] if losses is None else losses
         self.updates: list = [] if updates is None else updates   # (shared variable, new value) state updates
+        self.loss_owners: dict = {}    # id(loss) -> the layer that added it (for layer.losses after eager calls)
 
 
 @contextlib.contextmanager
@@ -99,6 +100,8 @@ def call_context(training: bool | None, inherit_losses: bool = False) -> Iterato
         stack = _ctx.stack = []
     parent = stack[-1] if inherit_losses and stack else None
     c = CallContext(training, parent.losses if parent else None, parent.updates if parent else None)
+    if parent is not None:
+        c.loss_owners = parent.loss_owners
     stack.append(c)
     try:
         yield c
@@ -251,6 +254,9 @@ class Node:
         self.call_kwargs = call_kwargs
         self.outputs = outputs
         self.input_tensors = [t for t in flatten(call_args) if isinstance(t, KerasTensor)]
+        for t in flatten(call_kwargs):     # tensors passed after the first argument (attention's value, masks)
+            if isinstance(t, KerasTensor) and not any(t is u for u in self.input_tensors):
+                self.input_tensors.append(t)
         self.output_tensors = flatten(outputs)
         self.parent_nodes = []
         for t in self.input_tensors:
@@ -342,6 +348,8 @@ def _standardize_dtype(dtype: Any) -> str:
     if isinstance(dtype, dict):   # a serialized DTypePolicy
         dtype = dtype.get("config", {}).get("name", _floatx())
     name = getattr(dtype, "name", dtype)
+    if name in ("string", "str", str):     # Keras's string inputs (for NumPy preprocessing layers)
+        return "string"
     return str(np.dtype(str(name)))
 
 
@@ -529,14 +537,39 @@ class Layer:
 
     @property
     def losses(self) -> list:
-        """Weight-regularization penalties (symbolic scalars) of this layer's trainable weights."""
-        return [w.regularizer(w.value) for w in self.trainable_weights if w.regularizer is not None]
+        """Keras's ``layer.losses``: the losses add_loss() received in the last eager call (this layer's,
+        then its sublayers'), then the weight-regularization penalties of its trainable weights.
+
+        While a graph is traced they are symbolic (the regularization penalties only: traced add_loss
+        values go to the step being built); otherwise concrete arrays."""
+        reg = [w.regularizer(w.value) for w in self.trainable_weights if w.regularizer is not None]
+        if current_context() is not None:
+            return reg
+        added = [v for layer in self._flatten_layers() for v in layer.__dict__.get("_eager_losses", [])]
+        if reg:
+            values = sn.function([], [sn.cast(sn.graph.as_variable(r), self.compute_dtype) for r in reg],
+                                 mode="reference", name=f"{self.name}_regularization_losses")()
+            reg = [np.asarray(v).view(EagerTensor) for v in values]
+        return added + reg
 
     def add_loss(self, loss: Any) -> None:
-        """Add a symbolic loss while a training graph is traced (e.g. activity regularization)."""
+        """Add a loss computed in call() (the endpoint-layer pattern, activity regularization). While a
+        training step is traced it is summed into the training loss; in an eager call its value is kept
+        in ``layer.losses``. Outside any call there is nothing to attach it to: an error."""
         ctx = current_context()
-        if ctx is not None:
-            ctx.losses.append(loss)
+        for x in flatten(loss):
+            if not (isinstance(x, (sn.Variable, np.ndarray, np.generic)) or hasattr(type(x), "__symnet_variable__")):
+                raise ValueError("`add_loss()` can only be called from inside `build()` or `call()`, on a tensor "
+                                 f"input. Received invalid value: {x}")
+            if ctx is None:
+                if isinstance(x, sn.Variable):
+                    raise ValueError(f"Layer {self.name!r}: add_loss() received a symbolic tensor outside of "
+                                     "call(); call it inside call() so it joins the traced training step")
+                self.__dict__.setdefault("_eager_losses", []).append(np.asarray(x).view(EagerTensor))
+                continue
+            x = sn.graph.as_variable(x)
+            ctx.losses.append(x)
+            ctx.loss_owners[id(x)] = self
 
     def add_state_update(self, variable: "KerasVariable", new_value: Any) -> None:
         """Record `variable <- new_value` for the compiled step being traced (non-trainable state such as
@@ -609,7 +642,9 @@ class Layer:
             if self.activity_regularizer is not None and ctx is not None:
                 for o in flatten(outputs):
                     if isinstance(o, sn.Variable):
-                        ctx.losses.append(self.activity_regularizer(o))
+                        penalty = self.activity_regularizer(o)
+                        ctx.losses.append(penalty)
+                        ctx.loss_owners[id(penalty)] = self
         return outputs
 
     def _functional_call(self, inputs: Any, rest: tuple, kwargs: dict) -> Any:
@@ -618,8 +653,18 @@ class Layer:
         assert_input_compatibility(self.input_spec, flatten_shapes(shapes), self.name)
         placeholders = map_struct(lambda t: sn.tensor(t.shape, dtype=t.dtype, name=t.name)
                                   if isinstance(t, KerasTensor) else t, inputs)
+        tensor_args = {}       # KerasTensors after the first argument get placeholders too
+
+        def arg_placeholder(t: Any) -> Any:
+            if not isinstance(t, KerasTensor):
+                return t
+            if id(t) not in tensor_args:
+                tensor_args[id(t)] = sn.tensor(t.shape, dtype=t.dtype, name=t.name)
+            return tensor_args[id(t)]
+        sym_rest = tuple(map_struct(arg_placeholder, r) for r in rest)
+        sym_kwargs = {k: map_struct(arg_placeholder, v) for k, v in kwargs.items()}
         with call_context(False):
-            sym_out = self._symbolic_call(placeholders, dict(kwargs), *rest)
+            sym_out = self._symbolic_call(placeholders, sym_kwargs, *sym_rest)
         outputs = map_struct(lambda v: KerasTensor(sn.graph.as_variable(v).type.shape,
                                                    sn.graph.as_variable(v).dtype), sym_out)
         for i, t in enumerate(flatten(outputs)):
@@ -634,20 +679,47 @@ class Layer:
         self._maybe_build(_shape_arg(shapes))
         assert_input_compatibility(self.input_spec, [tuple(a.shape) for a in flat], self.name)
         training = kwargs.pop("training", None)
-        key = (tuple((a.shape[1:], str(a.dtype)) for a in flat), bool(training), repr(rest), repr(sorted(kwargs)))
+        arg_arrays: list = []      # arrays passed after the first argument (masks, attention's value) are inputs too
+
+        def lift(v: Any) -> Any:
+            if isinstance(v, np.ndarray):
+                arg_arrays.append(np.asarray(v))
+                return _ArrayArg(len(arg_arrays) - 1)
+            return v
+        rest = tuple(map_struct(lift, r) for r in rest)
+        kwargs = {k: map_struct(lift, v) for k, v in kwargs.items()}
+        key = (tuple((a.shape[1:], str(a.dtype)) for a in flat), bool(training), repr(rest),
+               repr(sorted(kwargs.items(), key=lambda kv: kv[0])),
+               tuple((a.shape[1:], str(a.dtype)) for a in arg_arrays))
         entry = self._eager_cache.get(key)
         if entry is None:
             placeholders = [sn.tensor((None,) + tuple(a.shape[1:]) if a.ndim else (), dtype=str(a.dtype))
                             for a in flat]
+            arg_placeholders = [sn.tensor((None,) + tuple(a.shape[1:]) if a.ndim else (), dtype=str(a.dtype))
+                                for a in arg_arrays]
+
+            def unlift(v: Any) -> Any:
+                return arg_placeholders[v.index] if isinstance(v, _ArrayArg) else v
+            sym_rest = tuple(map_struct(unlift, r) for r in rest)
+            sym_kwargs = {k: map_struct(unlift, v) for k, v in kwargs.items()}
             sym_in = pack_like(arrays, placeholders)
-            with call_context(bool(training)):
-                out = self._symbolic_call(sym_in, dict(kwargs, training=training) if training is not None
-                                          else dict(kwargs), *rest)
+            with call_context(bool(training)) as ctx:
+                out = self._symbolic_call(sym_in, dict(sym_kwargs, training=training) if training is not None
+                                          else dict(sym_kwargs), *sym_rest)
             out_flat = [sn.graph.as_variable(o) for o in flatten(out)]
-            fn = sn.function(placeholders, out_flat, on_unused_input="ignore", name=f"{self.name}_call")
-            entry = self._eager_cache[key] = (fn, out)
-        fn, out_struct = entry
-        results = [np.asarray(r).view(EagerTensor) for r in fn(*flat)]
+            owners = [ctx.loss_owners.get(id(l), self) for l in ctx.losses]
+            loss_outs = [sn.graph.as_variable(l) for l in ctx.losses]
+            fn = sn.function(placeholders + arg_placeholders, out_flat + loss_outs, on_unused_input="ignore",
+                             name=f"{self.name}_call")
+            entry = self._eager_cache[key] = (fn, out, owners)
+        fn, out_struct, owners = entry
+        values = fn(*flat, *arg_arrays)
+        n_out = len(values) - len(owners)
+        results = [np.asarray(r).view(EagerTensor) for r in values[:n_out]]
+        for layer in self._flatten_layers():            # each eager call replaces the losses of the last one
+            layer.__dict__["_eager_losses"] = []
+        for owner, v in zip(owners, values[n_out:]):
+            owner.__dict__.setdefault("_eager_losses", []).append(np.asarray(v).view(EagerTensor))
         return pack_like(out_struct, results)
 
     def _to_array(self, a: Any) -> np.ndarray:
@@ -716,6 +788,16 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class _ArrayArg:
+    """Stands for the i-th array argument after the first in an eager call (for the cache key)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"<array argument {self.index}>"
 
 
 def _shape_arg(shapes: Any) -> Any:

@@ -84,6 +84,8 @@ def reduce_weighted_values(values: Variable, sample_weight: Any = None, reductio
     if sample_weight is not None:
         sample_weight = to_tensor(sample_weight, values.dtype)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+        while sample_weight.ndim < values.ndim:     # per-sample weights of per-timestep losses (sequence outputs)
+            sample_weight = sn.expand_dims(sample_weight, -1)
         values = values * sample_weight
     return reduce_values(values, sample_weight, reduction)
 

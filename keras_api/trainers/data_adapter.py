@@ -28,6 +28,8 @@ def to_array(a: Any, dtype_hint: str | None = None) -> np.ndarray:
     arr = np.asarray(a)
     if arr.dtype == object:
         raise ValueError(f"Unrecognized data type: could not convert {type(a).__name__} to a numeric array")
+    if arr.dtype.kind == "b" and dtype_hint == "bool":    # boolean model inputs (attention masks) stay boolean
+        return arr
     if arr.dtype.kind in "fb" or (dtype_hint is not None and np.dtype(dtype_hint).kind == "f" and arr.dtype.kind in "iu"):
         target = dtype_hint if dtype_hint is not None and np.dtype(dtype_hint).kind == "f" else _floatx()
         arr = arr.astype(target, copy=False)

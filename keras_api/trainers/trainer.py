@@ -333,6 +333,7 @@ class Trainer:
         if x is None:
             raise ValueError("Expected input data `x`; got None")
         xs = da.standardize(x, self._input_names(), "x", self._input_dtypes())
+        xs = self._apply_preprocessing_boundary(xs)
         if self._input_names() is None and isinstance(x, dict):
             pass
         n_out = self._n_outputs_guess()
@@ -353,6 +354,19 @@ class Trainer:
             sws = [da.class_weight_to_sample_weight(ys[0], class_weight)]
         da.check_lengths(xs, ys, sws)
         return xs, ys, sws
+
+    def _eager_call(self, inputs: Any, rest: tuple, kwargs: dict) -> Any:
+        from ..models.sequential import Sequential
+        if isinstance(self, Sequential) and self._functional is not None and self._functional._boundary:
+            inputs = self._functional.apply_boundary([inputs])[0]
+        return super()._eager_call(inputs, rest, kwargs)
+
+    def _apply_preprocessing_boundary(self, xs: list) -> list:
+        """NumPy-only preprocessing layers (TextVectorization, ...) on model inputs run on the data here."""
+        from ..models.functional import Functional
+        from ..models.sequential import Sequential
+        fn = self._functional if isinstance(self, Sequential) else self if isinstance(self, Functional) else None
+        return fn.apply_boundary(xs) if fn is not None and getattr(fn, "_boundary", None) else xs
 
     def _input_dtypes(self) -> list[str] | None:
         from ..models.functional import Functional
@@ -508,6 +522,7 @@ class Trainer:
             from .source_loops import predict_source
             return predict_source(self, x, steps, verbose, callbacks)
         xs = da.standardize(x, self._input_names(), "x", self._input_dtypes())
+        xs = self._apply_preprocessing_boundary(xs)
         da.check_lengths(xs, None, None)
         n = len(xs[0])
         it = da.BatchIterator(n, batch_size, shuffle=False, steps_per_epoch=steps)
