@@ -104,7 +104,7 @@ def _vmath():
         return None
 
 
-_VMATH_NAMES = {"exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus", "erf", "sin", "cos"}
+_VMATH_NAMES = {"exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus", "erf", "sin", "cos", "tan"}
 
 
 def unary_math(b: ir.IRBuilder, name: str, x: ir.Value) -> ir.Value:
