@@ -53,3 +53,47 @@ def test_trig_whole_range_matches_numpy(dtype):
         assert np.array_equal(np.signbit(a[v == 0]), np.signbit(b[v == 0])), name
     # the value named in the issue (NaN before: |x| > 2^18 * pi)
     assert abs(f(np.array([1e6], dtype))[1][0] - 0.9367521275331447) < (1e-7 if dtype == "float32" else 1e-15)
+
+
+# ---- float -> integer casts ---------------------------------------------------------------------
+INT_DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
+
+
+def _cast_inputs(src: str) -> np.ndarray:
+    special = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, -1.5, 0.5, -0.5, 0.99999, 127.5, 128.0,
+               -128.0, -129.0, 255.0, 256.0, 300.0, -300.0, 32767.0, 32768.0, -32769.0, 65535.9, 65536.0, 70000.0,
+               2.0 ** 31 - 1, 2.0 ** 31, -2.0 ** 31, -2.0 ** 31 - 1, 3e9, -3e9, 2.0 ** 32 - 1, 2.0 ** 32,
+               2.0 ** 63, -2.0 ** 63, 2.0 ** 64, 1e19, -1e19, 1.8e19, 1e30, -1e30, 1e300, -1e300, 5e-324]
+    rng = np.random.default_rng(1)
+    mags = 2.0 ** rng.uniform(-2, 70, 4000) * rng.choice([-1, 1], 4000)
+    with np.errstate(over="ignore"):
+        v = np.concatenate([special, mags]).astype(src)
+        return np.concatenate([v, np.nextafter(v, np.inf), np.nextafter(v, -np.inf)])
+
+
+@pytest.mark.parametrize("src", ["float32", "float64"])
+def test_float_to_int_casts_match_numpy(src):
+    """Every float -> bool/int/uint pair: nan, +-inf, out of range, negative to unsigned, -0.0,
+    contiguous and strided (the vector loop and the scalar one), and a 0-d input."""
+    x = sn.vector("x", dtype=src)
+    s = sn.scalar("s", dtype=src)
+    f, g = pair([x], [sn.cast(x, d) for d in INT_DTYPES])
+    fs, gs = pair([s], [sn.cast(s, d) for d in INT_DTYPES])
+    v = _cast_inputs(src)
+    with np.errstate(invalid="ignore"):
+        for arr in (v, v[::-3], np.repeat(v, 2)[::2]):
+            for d, a, b in zip(INT_DTYPES, f(arr), g(arr)):
+                if d == "uint32":   # NumPy's contiguous SIMD loop differs from its element-wise
+                    b = np.array([np.array([x]).astype(d)[0] for x in arr])   # cast (casts.py)
+                assert_same(a, b, what=f"{src}->{d}")
+        for val in v[:45]:
+            for d, a, b in zip(INT_DTYPES, fs(val), gs(val)):
+                assert_same(a, b, what=f"{src}->{d} of {val!r}")
+
+
+def test_cast_named_values_of_the_issue():
+    x = sn.vector("x", dtype="float64")
+    f = sn.function([x], [sn.cast(x, "int32"), sn.cast(x, "uint64")], mode="llvm")
+    a, b = f(np.array([np.nan, np.inf, -np.inf, 3e9]))
+    assert a.tolist() == [-2 ** 31] * 4
+    assert f(np.array([-1.0]))[1].tolist() == [2 ** 64 - 1]
