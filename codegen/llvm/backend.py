@@ -20,7 +20,7 @@ from llvmlite import ir
 
 from ..kernel import FRESH, INPUT, SHARED, ArgKernel, FallbackStep, GatherKernel, GemmKernel, LoopKernel
 from ..lower import Plan, is_c_contiguous, lower
-from . import emit, jit
+from . import emit, jit, status
 from .params import fill_arg, fill_gather, fill_gemm, fill_loop
 
 _SEG_T = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
@@ -122,6 +122,7 @@ class LLVMRunner:
         names = [s[1] for s in self.segments if s[0] == "native"]
         self.compiled = jit.Compiled(self.ir_text, names)
         self.cfuncs = {n: _SEG_T(a) for n, a in self.compiled.addresses.items()}
+        self._error_word = status.status_word(self.compiled)    # kernels' run-time errors
         self.calls = [(self.cfuncs[s[1]], None) if s[0] == "native" else (None, s[1]) for s in self.segments]
         self.kernels = [KernelInfo(s, self.compiled) for s in prog.steps]
         self._local = threading.local()
@@ -226,6 +227,8 @@ class LLVMRunner:
         for cfunc, step in self.calls:
             if cfunc is not None:
                 cfunc(plan.bases_ptr, plan.params_ptr)
+                if self._error_word is not None:
+                    status.check(self._error_word)
                 if self._status:
                     self._check_status(plan)
             else:

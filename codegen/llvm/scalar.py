@@ -15,6 +15,7 @@ S = importlib.import_module("symnet.scalar")  # the module: the attribute symnet
 from symnet.types import upcast
 
 from .casts import float_to_int
+from .intpow import int_pow
 
 I1, I8, I16, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(16), ir.IntType(32), ir.IntType(64)
 F32, F64 = ir.FloatType(), ir.DoubleType()
@@ -217,7 +218,7 @@ def emit_op(b: ir.IRBuilder, op: Any, args: list, arg_dtypes: list, dt: str) -> 
         return unary_math(b, name, xs[0])
     if name == "pow":
         if not f:
-            raise NotImplementedError("integer pow in codegen/llvm/scalar.py")
+            return int_pow(b, xs[0], xs[1], u)
         return b.call(intrinsic(m, "llvm.pow", ty, [ty, ty]), xs)
     if name == "relu":
         x = xs[0]
