@@ -170,8 +170,13 @@ def _pick(draw, items):
     return draw(st.sampled_from(sorted(items)))
 
 
-def build_graph(draw, dtype: str, ndim: int, allow_error_ops: bool = True):
-    """(inputs, outputs, exact flags) of a random graph whose leaves have dtype and ndim."""
+def build_graph(draw, dtype: str, ndim: int, allow_error_ops: bool = True, special: bool = True):
+    """(inputs, outputs) of a random graph whose leaves have dtype and ndim.
+
+    No float -> uint32 cast (it becomes float -> uint64): for nan, inf and values outside
+    (-2^31, 2^32) NumPy's own answer depends on the layout and length of the array, and nan/inf
+    also come from exact ops (0/0, sqrt(-1)); see codegen/llvm/casts.py.  They are checked
+    element-wise in tests/codegen/test_llvm_safety.py."""
     nin = draw(st.integers(1, 3))
     leaves = [TensorType(dtype, (None,) * ndim)(f"x{i}") for i in range(nin)]
     pool = [Node(v) for v in leaves]
@@ -186,6 +191,8 @@ def build_graph(draw, dtype: str, ndim: int, allow_error_ops: bool = True):
         if choice == "cast":
             if a.err_of is None or _kind(a.dtype) == "f":
                 to = draw(st.sampled_from(DTYPES))
+                if to == "uint32" and _kind(a.dtype) == "f":
+                    to = "uint64"
                 if a.err_of is None or _kind(to) == "f":
                     node = Node(sn.cast(a.var, to), None if a.err_of is None else
                                 _sum_err([a], _ulp_err(1.0, to) if to == "float32" else None))
@@ -364,11 +371,11 @@ def cases(draw, dtypes=DTYPES, special=True, allow_error_ops=True):
     dtype = draw(st.sampled_from(list(dtypes) + [d for d in dtypes if d in FLOATS] * 4))
     ndim = draw(st.integers(0, 3))
     shape = tuple(draw(st.sampled_from(DIMS)) for _ in range(ndim))
-    inputs, outputs = build_graph(draw, dtype, ndim, allow_error_ops)
+    use_special = special and draw(st.booleans())
+    inputs, outputs = build_graph(draw, dtype, ndim, allow_error_ops, use_special)
     seed = draw(st.integers(0, 2 ** 32 - 1))
     rng = np.random.default_rng(seed)
     layouts = [draw(st.sampled_from(LAYOUTS)) for _ in inputs]
-    use_special = special and draw(st.booleans())
     args = [_layout(_values(dtype, shape, rng, use_special), how) for how in layouts]
     return inputs, outputs, args
 
@@ -399,10 +406,12 @@ def test_fuzz_gradient(case, data):
     if err_g is not None or err_f is not None:
         assert type(err_f) is type(err_g), f"llvm raised {err_f!r}, reference raised {err_g!r}"
         return
+    # float32 anywhere in the graph (a cast) limits the gradient's precision whatever its dtype
+    single = any(v.dtype == "float32" for g_ in grads for v in _ancestors(g_))
     for i, (a, b) in enumerate(zip(got, ref)):
         b = np.asarray(b)
         # derivative chains of transcendental ops: a relative bound on the largest gradient entry
-        rtol = 2e-3 if b.dtype == np.float32 else 1e-9
+        rtol = 2e-3 if single else 1e-9
         fin = np.abs(b[np.isfinite(b)])
         scale = float(fin.max()) if fin.size else 0.0
         assert_match(a, b, rtol * (1.0 + scale), f"gradient {i}")
