@@ -114,13 +114,11 @@ def test_int_pow_matches_numpy(dtype):
     assert not [k for k in f.kernels if "FALLBACK" in repr(k)], f.kernels
     info = np.iinfo(dtype)
     rng = np.random.default_rng(3)
-    base = np.concatenate([[0, 1, 2, 3, 7, 10, info.max, info.min, info.max - 1],
+    named = [0, 1, 2, 3, 7, 10, info.max, info.min, info.max - 1] + ([-1, -2, -3, -7] if dtype in SIGNED else [])
+    base = np.concatenate([np.array(named, dtype=dtype),          # exact (no float64 detour)
                            rng.integers(info.min, info.max, 200, dtype=dtype, endpoint=True)])
-    if dtype in SIGNED:
-        base = np.concatenate([base, [-1, -2, -3, -7]])
-    base = base.astype(dtype)
-    exps = np.concatenate([[0, 1, 2, 3, 5, 7, 8, 15, 16, 31, 33, 63, 64, info.max],
-                           rng.integers(0, min(info.max, 200), 50)]).astype(dtype)
+    exps = np.concatenate([np.array([0, 1, 2, 3, 5, 7, 8, 15, 16, 31, 33, 63, 64, info.max], dtype=dtype),
+                           rng.integers(0, min(info.max, 200), 50, dtype=dtype)])
     bx, ey = np.meshgrid(base, exps)
     bx, ey = bx.ravel(), ey.ravel()
     with np.errstate(over="ignore"):
