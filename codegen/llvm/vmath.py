@@ -606,9 +606,11 @@ def emit_unary(builder: ir.IRBuilder, name: str, x: ir.Value, *, libm_fallback: 
     return y
 
 
-# vector widths for which a variant of each full-range helper is declared (the loop vectoriser
-# uses one of these; AVX-512 float32 with interleaving may ask for 32 or 64 lanes)
-_VARIANT_LANES = (2, 4, 8, 16, 32, 64)
+# vector widths for which a variant of each full-range helper is declared: what the loop
+# vectoriser picks on AVX2/AVX-512 (float64 4/8, float32 8/16).  At another width it scalarises
+# the call (still correct).  Each width costs JIT time (2-64 lanes: sin compiled ~3x slower
+# than exp; these three: about the same as exp, measured on a busy host).
+_VARIANT_LANES = (4, 8, 16)
 
 
 def _full_range(e: _E, name: str, x, y):
