@@ -17,6 +17,7 @@ from .function import function, Function, MissingInputError, UnusedInputError  #
 from . import printing  # noqa: F401
 from . import random  # noqa: F401  (sn.random.RandomStream)
 from . import nnet  # noqa: F401  (Theano's tensor.nnet names)
+from . import signal  # noqa: F401  (Theano's tensor.signal: sn.signal.pool.pool_2d)
 from .printing import debugprint  # noqa: F401
 
 __version__ = "0.1.0"

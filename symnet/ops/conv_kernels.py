@@ -72,7 +72,7 @@ def corr(x: np.ndarray, w: np.ndarray, pads, stride, dilation, groups: int) -> n
     n = x.shape[0]
     o, nd = w.shape[0], w.ndim - 2
     cols, out_shape = im2col(x, w.shape[2:], pads, stride, dilation, groups)
-    wm = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)      # (G, Cg*K, Og)
+    wm = w.reshape(groups, o // groups, math.prod(w.shape[1:])).transpose(0, 2, 1)      # (G, Cg*K, Og)
     y = _gemm(cols, wm)                                             # (G, N*P, Og)
     y = y.reshape((groups, n) + out_shape + (o // groups,))
     perm = (1, 0, 2 + nd) + tuple(range(2, 2 + nd))
@@ -82,8 +82,8 @@ def corr(x: np.ndarray, w: np.ndarray, pads, stride, dilation, groups: int) -> n
 def _top_matrix(gy: np.ndarray, groups: int) -> np.ndarray:
     """(N, O, *P) -> (G, Og, N*P)."""
     n, o = gy.shape[:2]
-    g = gy.reshape((n, groups, o // groups, -1))
-    return g.transpose(1, 2, 0, 3).reshape(groups, o // groups, -1)
+    g = gy.reshape((n, groups, o // groups, math.prod(gy.shape[2:])))
+    return g.transpose(1, 2, 0, 3).reshape(groups, o // groups, n * g.shape[3])
 
 
 def corr_grad_weights(x: np.ndarray, gy: np.ndarray, kshape: Sequence[int], pads, stride, dilation,
@@ -108,7 +108,7 @@ def corr_grad_inputs(w: np.ndarray, gy: np.ndarray, in_shape: Sequence[int], pad
         raise ValueError(f"conv gradient wrt inputs: the output gradient has spatial shape {out_shape}, "
                          f"the input shape {tuple(in_shape)} and the filters give {expect}")
     top = _top_matrix(gy, groups).transpose(0, 2, 1)               # (G, N*P, Og)
-    cols = _gemm(top, w.reshape(groups, o // groups, -1))          # (G, N*P, Cg*K)
+    cols = _gemm(top, w.reshape(groups, o // groups, math.prod(w.shape[1:])))          # (G, N*P, Cg*K)
     cols = cols.reshape((groups, n) + out_shape + (cg,) + kshape)
     perm = (1, 0, 2 + nd) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(2, 2 + nd))
     cols = np.ascontiguousarray(cols.transpose(perm))              # (N, G, Cg, *K, *P)
