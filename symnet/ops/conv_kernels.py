@@ -111,7 +111,7 @@ def corr_grad_inputs(w: np.ndarray, gy: np.ndarray, in_shape: Sequence[int], pad
     cols = _gemm(top, w.reshape(groups, o // groups, math.prod(w.shape[1:])))          # (G, N*P, Cg*K)
     cols = cols.reshape((groups, n) + out_shape + (cg,) + kshape)
     perm = (1, 0, 2 + nd) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(2, 2 + nd))
-    cols = np.ascontiguousarray(cols.transpose(perm))              # (N, G, Cg, *K, *P)
+    cols = cols.transpose(perm)                                    # view (N, G, Cg, *K, *P): no copy
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(in_shape, pads))
     dxp = np.zeros((n, groups, cg) + padded, dtype=np.result_type(w.dtype, gy.dtype))
     for kk in np.ndindex(*kshape):

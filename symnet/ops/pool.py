@@ -25,9 +25,9 @@ from .conv_kernels import pad_input, windows
 MODES = ("max", "sum", "average_inc_pad", "average_exc_pad")
 
 
-def pool_out_size(r: int, ws: int, stride: int, pad: int, ignore_border: bool) -> int:
-    """Theano's Pool.out_shape for one axis."""
-    r = r + 2 * pad
+def pool_out_size(r: int, ws: int, stride: int, pad: Any, ignore_border: bool) -> int:
+    """Theano's Pool.out_shape for one axis (pad: an int for both sides, or a (low, high) pair)."""
+    r = r + (2 * pad if isinstance(pad, (int, np.integer)) else pad[0] + pad[1])
     if ignore_border:
         return max((r - ws) // stride + 1, 0)
     if stride >= ws:
@@ -44,6 +44,16 @@ def _tuple(v: Any, n: int, name: str, minimum: int) -> tuple:
     return v
 
 
+def _pad_pairs(pad: Any, n: int) -> tuple:
+    """Theano's symmetric pads (ints) or (low, high) pairs (Keras's 'same') -> n (low, high) pairs."""
+    if isinstance(pad, (int, np.integer)):
+        pad = (int(pad),) * n
+    pairs = tuple((int(p), int(p)) if isinstance(p, (int, np.integer)) else tuple(int(v) for v in p) for p in pad)
+    if len(pairs) != n or any(len(p) != 2 or min(p) < 0 for p in pairs):
+        raise ValueError(f"pool: pad must be {n} non-negative ints or (low, high) pairs. Received: pad={pad}")
+    return pairs
+
+
 class _PoolBase(Op):
     __props__ = ("ws", "stride", "pad", "ignore_border", "mode")
 
@@ -52,14 +62,14 @@ class _PoolBase(Op):
         nd = len(ws)
         self.ws = _tuple(ws, nd, "ws", 1)
         self.stride = _tuple(stride if stride is not None else self.ws, nd, "stride", 1)
-        self.pad = _tuple(pad if pad is not None else 0, nd, "pad", 0)
+        self.pad = _pad_pairs(pad if pad is not None else 0, nd)
         self.ignore_border = bool(ignore_border)
         if mode not in MODES:
             raise ValueError(f"pool: mode must be one of {MODES}. Received: mode={mode!r}")
         self.mode = mode
-        if any(self.pad) and not self.ignore_border:
+        if any(lo or hi for lo, hi in self.pad) and not self.ignore_border:
             raise NotImplementedError("pool: padding works only with ignore_border=True (as in Theano)")
-        if any(p >= w for p, w in zip(self.pad, self.ws)):
+        if any(max(p) >= w for p, w in zip(self.pad, self.ws)):
             raise ValueError(f"pool: pad {self.pad} must be smaller than the window ws {self.ws}")
 
     @property
@@ -78,7 +88,7 @@ class _PoolBase(Op):
     # -- shared NumPy helpers ----------------------------------------------------------
     def _extent(self, spatial: Sequence[int], out: Sequence[int]) -> list:
         """(lo, hi) padding that makes every window lie fully inside the padded array."""
-        return [(self.pad[i], max((out[i] - 1) * self.stride[i] + self.ws[i] - spatial[i] - self.pad[i], 0)
+        return [(self.pad[i][0], max((out[i] - 1) * self.stride[i] + self.ws[i] - spatial[i] - self.pad[i][0], 0)
                  if out[i] > 0 else 0) for i in range(self.nd)]
 
     def _windows(self, x: np.ndarray, fill: float) -> tuple[np.ndarray, tuple]:
@@ -93,22 +103,39 @@ class _PoolBase(Op):
         for i in range(self.nd):
             start = np.arange(out[i]) * self.stride[i]
             end = start + self.ws[i]
+            plo, phi = self.pad[i]
             if self.mode == "average_inc_pad":
-                lo, hi = start, np.minimum(end, spatial[i] + 2 * self.pad[i])
+                lo, hi = start, np.minimum(end, spatial[i] + plo + phi)
             else:
-                lo, hi = np.maximum(start, self.pad[i]), np.minimum(end, spatial[i] + self.pad[i])
+                lo, hi = np.maximum(start, plo), np.minimum(end, spatial[i] + plo)
             per_axis.append(np.maximum(hi - lo, 0))
         grid = per_axis[0]
         for c in per_axis[1:]:
             grid = np.multiply.outer(grid, c)
         return grid
 
-    def _first_max_index(self, x: np.ndarray) -> tuple[np.ndarray, tuple]:
-        """Flat window offset of the first maximum of each window."""
-        fill = -np.inf if is_float(str(x.dtype)) else np.iinfo(x.dtype).min
+    def _offset_views(self, x: np.ndarray, fill: float) -> tuple[list, tuple]:
+        """One strided view (..., *out) per window offset (row-major order): elementwise work over
+        all pixels per offset instead of a reduction over a 2*nd-axis window view."""
         win, out = self._windows(x, fill)
-        flat = win.reshape(win.shape[:win.ndim - self.nd] + (-1,))
-        return np.argmax(flat, axis=-1), out
+        lead = (slice(None),) * (win.ndim - self.nd)
+        return [win[lead + kk] for kk in np.ndindex(*self.ws)], out
+
+    def _max_and_index(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+        """Each window's maximum and the flat offset of its first maximum."""
+        fill = -np.inf if is_float(str(x.dtype)) else np.iinfo(x.dtype).min
+        views, out = self._offset_views(x, fill)
+        best = np.array(views[0])
+        idx = np.zeros(best.shape, dtype=np.int32)
+        for k, v in enumerate(views[1:], start=1):
+            better = v > best
+            np.copyto(best, v, where=better)
+            np.copyto(idx, k, where=better)
+        return best, idx, out
+
+    def _first_max_index(self, x: np.ndarray) -> tuple[np.ndarray, tuple]:
+        _, idx, out = self._max_and_index(x)
+        return idx, out
 
     def _scatter(self, x_shape: tuple, dtype: Any, out: tuple, value_at) -> np.ndarray:
         """Sum, over the window offsets, of value_at(offset) (shape (..., *out)) into an input-shaped array."""
@@ -138,14 +165,13 @@ class Pool(_PoolBase):
         (x,) = inputs
         dtype = node.outputs[0].dtype
         spatial = x.shape[x.ndim - self.nd:]
-        axes = tuple(range(x.ndim, x.ndim + self.nd))
         if self.mode == "max":
-            fill = -np.inf if is_float(str(x.dtype)) else np.iinfo(x.dtype).min
-            win, out = self._windows(x, fill)
-            y = win.max(axis=axes) if win.size else np.zeros(win.shape[:x.ndim], x.dtype)
+            y = self._max_and_index(x)[0]
         else:
-            win, out = self._windows(x, 0)
-            y = win.sum(axis=axes, dtype=dtype)
+            views, out = self._offset_views(x.astype(dtype, copy=False), 0)
+            y = np.array(views[0], dtype=dtype)
+            for v in views[1:]:
+                y += v
             if self.mode != "sum":
                 y = y / self._counts(spatial, out)
         return [np.asarray(y, dtype=dtype)]
