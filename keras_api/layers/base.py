@@ -634,11 +634,13 @@ class Layer:
             placeholders = [sn.tensor((None,) + tuple(a.shape[1:]) if a.ndim else (), dtype=str(a.dtype))
                             for a in flat]
             sym_in = pack_like(arrays, placeholders)
-            with call_context(bool(training)):
+            with call_context(bool(training)) as eager_ctx:
                 out = self._symbolic_call(sym_in, dict(kwargs, training=training) if training is not None
                                           else dict(kwargs), *rest)
             out_flat = [sn.graph.as_variable(o) for o in flatten(out)]
-            fn = sn.function(placeholders, out_flat, on_unused_input="ignore", name=f"{self.name}_call")
+            # state updates (BatchNormalization's moving statistics) apply on an eager call, as in Keras
+            fn = sn.function(placeholders, out_flat, on_unused_input="ignore", name=f"{self.name}_call",
+                             updates=list(eager_ctx.updates))
             entry = self._eager_cache[key] = (fn, out)
         fn, out_struct = entry
         results = [np.asarray(r).view(EagerTensor) for r in fn(*flat)]

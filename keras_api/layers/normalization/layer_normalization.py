@@ -46,8 +46,8 @@ class LayerNormalization(Layer):
         if any(d is None for d in shape):
             raise ValueError(f"Layer {self.name!r}: the normalized axes {self._axes} of the input "
                              f"{tuple(input_shape)} must have known sizes")
-        if isinstance(self.axis, list):
-            self.axis = sorted(self.axis)
+        # Keras keeps the axes as a sorted list once built (get_config then reports e.g. [-1])
+        self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
         if self.scale or self.rms_scaling:
             self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
                                          regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
