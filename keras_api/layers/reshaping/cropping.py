@@ -19,7 +19,6 @@ class BaseCropping(Layer):
         self.cropping = normalize_pairs(cropping, self.rank, "cropping")
         self.data_format = U.standardize_data_format(data_format) if self.has_data_format else "channels_last"
         self.input_spec = InputSpec(ndim=self.rank + 2)
-        self.built = True
 
     def _spatial_axes(self) -> list:
         start = 1 if self.data_format == "channels_last" else 2
