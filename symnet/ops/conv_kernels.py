@@ -61,10 +61,14 @@ def im2col(x: np.ndarray, kshape: Sequence[int], pads, stride, dilation, groups:
 
 
 def _gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Batched over groups; one plain 2-d BLAS call when there is one group."""
+    """(G, M, K) @ (G, K, N): one 2-d BLAS call per group, on the compiled code's BLAS (host_blas)."""
+    from .host_blas import matmul2d
+    if a.dtype != b.dtype:
+        dtype = np.result_type(a.dtype, b.dtype)
+        a, b = a.astype(dtype), b.astype(dtype)
     if a.shape[0] == 1:
-        return (a[0] @ b[0])[None]
-    return np.matmul(a, b)
+        return matmul2d(a[0], b[0])[None]
+    return np.stack([matmul2d(a[g], b[g]) for g in range(a.shape[0])])
 
 
 def corr(x: np.ndarray, w: np.ndarray, pads, stride, dilation, groups: int) -> np.ndarray:
