@@ -177,3 +177,37 @@ def test_errors_name_the_problem():
     f = sn.function([Xs := sn.tensor4("x"), Ws := sn.tensor4("w")], sn.nnet.conv2d(Xs, Ws), mode="reference")
     with pytest.raises(ValueError, match="smaller|match"):
         f(np.zeros((1, 1, 2, 2), Xs.dtype), np.zeros((1, 1, 3, 3), Ws.dtype))
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@hypothesis.given(data=st.data())
+def test_conv2d_property_random_configurations(data):
+    """Random batch/channels/groups/kernel/stride/dilation/border mode: the op equals the loop oracle,
+    and its two gradient ops equal the adjoint identities <conv(x,w), g> = <x, gI(w,g)> = <w, gW(x,g)>."""
+    groups = data.draw(st.sampled_from([1, 2, 3]))
+    cg = data.draw(st.integers(1, 2))
+    og = data.draw(st.integers(1, 2))
+    kh, kw = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
+    dil = (data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2)))
+    sub = (data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)))
+    bm = data.draw(st.sampled_from(["valid", "full", "half", 1, (0, 2), ((1, 0), (0, 1))]))
+    pads = pads_for(AbstractConv2d(2, bm).border_mode, (kh, kw), dil)
+    min_h = max(dil[0] * (kh - 1) + 1 - sum(pads[0]), 1)
+    min_w = max(dil[1] * (kw - 1) + 1 - sum(pads[1]), 1)
+    h, w_ = data.draw(st.integers(min_h, min_h + 5)), data.draw(st.integers(min_w, min_w + 5))
+    n = data.draw(st.integers(1, 2))
+    rng = np.random.default_rng(data.draw(st.integers(0, 1000)))
+    x = rng.standard_normal((n, groups * cg, h, w_))
+    w = rng.standard_normal((groups * og, cg, kh, kw))
+    X, W = sn.tensor4("x", dtype="float64"), sn.tensor4("w", dtype="float64")
+    kw_ = dict(border_mode=bm, subsample=sub, filter_dilation=dil, num_groups=groups)
+    y = sn.function([X, W], sn.nnet.conv2d(X, W, **kw_), mode="reference")(x, w)
+    np.testing.assert_allclose(y, naive_corr(x, flip(w), pads, sub, dil, groups), atol=1e-10)
+    g = rng.standard_normal(y.shape)
+    gi = AbstractConv2d_gradInputs(2, **kw_)(W, sn.constant(g), (h, w_))
+    gw = AbstractConv2d_gradWeights(2, **kw_)(X, sn.constant(g), (kh, kw))
+    vi, vw = sn.function([X, W], [gi, gw], mode="reference", on_unused_input="ignore")(x, w)
+    assert np.isclose(np.sum(y * g), np.sum(x * vi)) and np.isclose(np.sum(y * g), np.sum(w * vw))
