@@ -48,15 +48,16 @@ def windows(xp: np.ndarray, kshape: Sequence[int], out_shape: Sequence[int], str
 
 
 def im2col(x: np.ndarray, kshape: Sequence[int], pads, stride, dilation, groups: int) -> tuple[np.ndarray, tuple]:
-    """(G, N*P, Cg*K) contiguous patch matrix and the output spatial shape P."""
+    """(G, Cg*K, N*P) contiguous patch matrix ("K-major": the innermost copied run is a row of output
+    pixels, contiguous in the input for stride 1) and the output spatial shape P."""
     n, c = x.shape[:2]
     nd = len(kshape)
     out_shape = tuple(out_size(x.shape[2 + i], kshape[i], pads[i], stride[i], dilation[i]) for i in range(nd))
     xp = pad_input(x, pads)
     w = windows(xp, kshape, out_shape, stride, dilation)           # (N, C, *P, *K)
     w = w.reshape((n, groups, c // groups) + out_shape + tuple(kshape))
-    perm = (1, 0) + tuple(range(3, 3 + nd)) + (2,) + tuple(range(3 + nd, 3 + 2 * nd))
-    cols = w.transpose(perm).reshape(groups, n * math.prod(out_shape), (c // groups) * math.prod(kshape))
+    perm = (1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + (0,) + tuple(range(3, 3 + nd))
+    cols = w.transpose(perm).reshape(groups, (c // groups) * math.prod(kshape), n * math.prod(out_shape))
     return cols, out_shape
 
 
@@ -76,10 +77,10 @@ def corr(x: np.ndarray, w: np.ndarray, pads, stride, dilation, groups: int) -> n
     n = x.shape[0]
     o, nd = w.shape[0], w.ndim - 2
     cols, out_shape = im2col(x, w.shape[2:], pads, stride, dilation, groups)
-    wm = w.reshape(groups, o // groups, math.prod(w.shape[1:])).transpose(0, 2, 1)      # (G, Cg*K, Og)
-    y = _gemm(cols, wm)                                             # (G, N*P, Og)
-    y = y.reshape((groups, n) + out_shape + (o // groups,))
-    perm = (1, 0, 2 + nd) + tuple(range(2, 2 + nd))
+    wm = w.reshape(groups, o // groups, math.prod(w.shape[1:]))    # (G, Og, Cg*K)
+    y = _gemm(wm, cols)                                             # (G, Og, N*P)
+    y = y.reshape((groups, o // groups, n) + out_shape)
+    perm = (2, 0, 1) + tuple(range(3, 3 + nd))
     return np.ascontiguousarray(y.transpose(perm)).reshape((n, o) + out_shape)
 
 
@@ -97,7 +98,7 @@ def corr_grad_weights(x: np.ndarray, gy: np.ndarray, kshape: Sequence[int], pads
     if tuple(out_shape) != tuple(gy.shape[2:]):
         raise ValueError(f"conv gradient wrt weights: the output gradient has spatial shape {gy.shape[2:]}, "
                          f"the input and filter shapes give {out_shape}")
-    dw = _gemm(_top_matrix(gy, groups), cols)
+    dw = _gemm(_top_matrix(gy, groups), cols.transpose(0, 2, 1))
     return dw.reshape((gy.shape[1], x.shape[1] // groups) + tuple(kshape))
 
 
@@ -111,18 +112,17 @@ def corr_grad_inputs(w: np.ndarray, gy: np.ndarray, in_shape: Sequence[int], pad
     if expect != out_shape:
         raise ValueError(f"conv gradient wrt inputs: the output gradient has spatial shape {out_shape}, "
                          f"the input shape {tuple(in_shape)} and the filters give {expect}")
-    top = _top_matrix(gy, groups).transpose(0, 2, 1)               # (G, N*P, Og)
-    cols = _gemm(top, w.reshape(groups, o // groups, math.prod(w.shape[1:])))          # (G, N*P, Cg*K)
-    cols = cols.reshape((groups, n) + out_shape + (cg,) + kshape)
-    perm = (1, 0, 2 + nd) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(2, 2 + nd))
-    cols = cols.transpose(perm)                                    # view (N, G, Cg, *K, *P): no copy
+    wt = w.reshape(groups, o // groups, math.prod(w.shape[1:])).transpose(0, 2, 1)   # (G, Cg*K, Og)
+    cols = _gemm(wt, _top_matrix(gy, groups))                      # (G, Cg*K, N*P)
+    cols = cols.reshape((groups, cg) + kshape + (n,) + out_shape)
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(in_shape, pads))
     dxp = np.zeros((n, groups, cg) + padded, dtype=np.result_type(w.dtype, gy.dtype))
-    for kk in np.ndindex(*kshape):
-        region = tuple(slice(kk[i] * dilation[i], kk[i] * dilation[i] + stride[i] * (out_shape[i] - 1) + 1,
-                             stride[i]) for i in range(nd))
-        if all(p > 0 for p in out_shape):
-            dxp[(slice(None),) * 3 + region] += cols[(slice(None),) * 3 + kk]
+    if all(p > 0 for p in out_shape):
+        perm = (2, 0, 1) + tuple(range(3, 3 + nd))                 # (N, G, Cg, *P) of one offset
+        for kk in np.ndindex(*kshape):
+            region = tuple(slice(kk[i] * dilation[i], kk[i] * dilation[i] + stride[i] * (out_shape[i] - 1) + 1,
+                                 stride[i]) for i in range(nd))
+            dxp[(slice(None),) * 3 + region] += cols[(slice(None), slice(None)) + kk].transpose(perm)
     dxp = dxp.reshape((n, groups * cg) + padded)
     return dxp[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(in_shape, pads))].copy()
 
