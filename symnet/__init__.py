@@ -17,6 +17,7 @@ from .function import function, Function, MissingInputError, UnusedInputError  #
 from . import printing  # noqa: F401
 from . import random  # noqa: F401  (sn.random.RandomStream)
 from . import nnet  # noqa: F401  (Theano's tensor.nnet names)
+from . import signal  # noqa: F401  (Theano's tensor.signal: sn.signal.pool.pool_2d)
 from .printing import debugprint  # noqa: F401
 from .io import In, Out  # noqa: F401  (Theano's function input/output wrappers)
 from . import gradient  # noqa: F401  (Theano's theano.gradient: grad_clip, zero_grad, ...)

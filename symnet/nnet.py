@@ -31,3 +31,12 @@ def hard_sigmoid(x):
     from .ops.elemwise import clip
     return clip(x * 0.2 + 0.5, 0.0, 1.0)
 from .ops.attention import dot_product_attention  # noqa: E402,F401  (keras.ops.dot_product_attention)
+# -- convolution, pooling and batch normalisation (Theano's nnet.conv2d, nnet.bn, signal.pool) ----
+from .ops import bn  # noqa: E402,F401  (sn.nnet.bn.batch_normalization_train / _test)
+from .ops import conv_api as abstract_conv  # noqa: E402,F401  (Theano's nnet.abstract_conv module path)
+from .ops.conv_api import (conv1d, conv2d, conv2d_grad_wrt_inputs, conv2d_grad_wrt_weights,  # noqa: E402,F401
+                           conv2d_transpose, conv3d, conv3d_grad_wrt_inputs, conv3d_grad_wrt_weights,
+                           conv1d_transpose, conv3d_transpose)
+from .ops.bn import batch_normalization  # noqa: E402,F401
+from .signal.pool import pool_2d as pool2d, pool_3d as pool3d  # noqa: E402,F401
+from .signal.pool import pool_2d, pool_3d  # noqa: E402,F401

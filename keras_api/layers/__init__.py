@@ -19,6 +19,23 @@ from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, Intege
                             Normalization, RandomContrast, RandomFlip, Rescaling, Resizing, StringLookup,
                             TextVectorization)
 from .preprocessing import RandomRotation, RandomTranslation, RandomZoom  # noqa: F401,E402
+from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D,  # noqa: F401
+                        ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from .convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose,  # noqa: F401
+                            DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D)
+from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,  # noqa: F401
+                      GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+                      GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from .normalization import BatchNormalization, LayerNormalization  # noqa: F401
+from .regularization import (AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D,  # noqa: F401
+                             SpatialDropout2D, SpatialDropout3D)
+# Keras's short aliases
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D  # noqa: E305
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (GlobalAveragePooling1D, GlobalAveragePooling2D,
+                                                     GlobalAveragePooling3D)
 from .core import Embedding, Masking  # noqa: F401,E402
 from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,  # noqa: F401,E402
                   StackedRNNCells, TimeDistributed)

@@ -709,8 +709,9 @@ class Layer:
             out_flat = [sn.graph.as_variable(o) for o in flatten(out)]
             owners = [ctx.loss_owners.get(id(l), self) for l in ctx.losses]
             loss_outs = [sn.graph.as_variable(l) for l in ctx.losses]
+            # state updates (BatchNormalization's moving statistics) apply on an eager call, as in Keras
             fn = sn.function(placeholders + arg_placeholders, out_flat + loss_outs, on_unused_input="ignore",
-                             name=f"{self.name}_call")
+                             name=f"{self.name}_call", updates=list(ctx.updates))
             entry = self._eager_cache[key] = (fn, out, owners)
         fn, out_struct, owners = entry
         values = fn(*flat, *arg_arrays)
