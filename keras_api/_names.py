@@ -15,12 +15,10 @@ def lookup(kind: str, identifier: str, table: dict[str, Any]) -> Any:
 
 def snake_case(name: str) -> str:
     """'MeanSquaredError' -> 'mean_squared_error' (Keras's auto-naming)."""
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
+    import re   # Keras's to_snake_case: digits do not start a word ('Conv2D' -> 'conv2d')
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def auto_name(class_name: str) -> str:

@@ -66,7 +66,9 @@ def tanh(x: Any) -> sn.Variable:
 
 
 def sigmoid(x: Any) -> sn.Variable:
-    return sn.sigmoid(x)
+    output = sn.sigmoid(x)
+    output._keras_logits = output.owner.inputs[0]      # as Keras: crossentropies use the logits
+    return output
 
 
 def exponential(x: Any) -> sn.Variable:
@@ -94,7 +96,9 @@ def linear(x: Any) -> Any:
 
 
 def softmax(x: Any, axis: int = -1) -> sn.Variable:
-    return sn.softmax(x, axis=axis)
+    output = sn.softmax(x, axis=axis)
+    output._keras_logits = output.owner.inputs[0]      # as Keras (cached logits)
+    return output
 
 
 def log_softmax(x: Any, axis: int = -1) -> sn.Variable:
@@ -113,8 +117,16 @@ def get(identifier: Any) -> Callable:
     if identifier is None:
         return linear
     if isinstance(identifier, str):
+        if identifier not in _ALL and identifier.lower() not in _ALL:
+            from .saving.object_registration import get_registered_object
+            custom = get_registered_object(identifier)      # custom_object_scope / registered functions
+            if callable(custom):
+                return custom
         return lookup("activation function", identifier, _ALL)
     if isinstance(identifier, dict):
+        if identifier.get("class_name") == "function" or "module" in identifier:
+            from .saving.serialization_lib import deserialize_keras_object
+            return deserialize_keras_object(identifier)
         return get(identifier.get("config", identifier).get("name", identifier.get("class_name")))
     if callable(identifier):
         return identifier

@@ -17,6 +17,12 @@ from .function import function, Function, MissingInputError, UnusedInputError  #
 from . import printing  # noqa: F401
 from . import random  # noqa: F401  (sn.random.RandomStream)
 from . import nnet  # noqa: F401  (Theano's tensor.nnet names)
+from . import signal  # noqa: F401  (Theano's tensor.signal: sn.signal.pool.pool_2d)
 from .printing import debugprint  # noqa: F401
+from .io import In, Out  # noqa: F401  (Theano's function input/output wrappers)
+from . import gradient  # noqa: F401  (Theano's theano.gradient: grad_clip, zero_grad, ...)
+from . import tensor  # noqa: F401,E402  (Theano's theano.tensor spelling: import symnet.tensor as T)
 
 __version__ = "0.1.0"
+from . import scan_module  # noqa: F401,E402  (Theano's scan_module.until)
+from .scan_module import scan, map, reduce, foldl, foldr  # noqa: F401,E402

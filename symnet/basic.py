@@ -142,3 +142,5 @@ def col(name: str | None = None, dtype: str | None = None) -> Variable:
 
 def tensor5(name: str | None = None, dtype: str | None = None, shape: Sequence | None = None) -> Variable:
     return tensor(shape or (None,) * 5, dtype, name)
+from .ops.einsum import einsum  # noqa: E402,F401
+from .ops.attention import dot_product_attention  # noqa: E402,F401

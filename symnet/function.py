@@ -66,6 +66,9 @@ class Function:
                  allow_input_downcast: bool | None = None, no_default_updates: bool = False) -> None:
         self.name = name
         self.allow_input_downcast = allow_input_downcast
+        from .io import unwrap_inputs, unwrap_outputs      # Theano's In(x, value=, name=) and Out(v)
+        inputs, self.defaults, in_names = unwrap_inputs(inputs)
+        outputs = unwrap_outputs(outputs)
         self.single_output = isinstance(outputs, Variable) or not isinstance(outputs, (list, tuple))
         if outputs is None:
             out_list: list[Variable] = []
@@ -148,12 +151,29 @@ class Function:
         self.fgraph = fgraph
         from codegen import backends
         self.mode = backends.resolve_mode(mode or config.mode, config.device)
+        self.mode = _bind_loop_modes(fgraph, self.mode)
         self.runner = backends.get(self.mode).compile(fgraph, self.n_outputs, fgraph.update_targets)
         self._names = {v.name: i for i, v in enumerate(inputs) if v.name}
+        self._names.update(in_names)
 
     # -- calling ----------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         n = len(self.inputs)
+        if self.defaults and (len(args) < n or kwargs):
+            args = list(args) + [None] * (n - len(args))
+            for k, v in kwargs.items():
+                if k in self._names and args[self._names[k]] is None:
+                    args[self._names[k]] = v
+                elif k in self._names:
+                    raise TypeError(f"function got two values for input {k!r}")
+                else:
+                    raise TypeError(f"function got an unexpected keyword argument {k!r}; named inputs: "
+                                    f"{', '.join(self._names) or 'none'}")
+            kwargs = {}
+            args = [self.defaults[i] if a is None and i in self.defaults else a for i, a in enumerate(args)]
+            missing = [describe(self.inputs[i]) for i, a in enumerate(args) if a is None]
+            if missing:
+                raise TypeError(f"function is missing values for inputs {', '.join(missing)}")
         if kwargs:
             args = list(args) + [None] * (n - len(args))
             for k, v in kwargs.items():
@@ -188,6 +208,21 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<symnet Function {self.name or ''} mode={self.mode} inputs={self.inputs} outputs={self.n_outputs}>"
+
+
+def _bind_loop_modes(fgraph: FunctionGraph, mode: str) -> str:
+    """Ops with an inner graph (Scan) run it on the outer function's backend: tell them which.
+    A graph whose output shapes are known only at run time (scan with until) cannot be planned
+    by the LLVM backend yet: such a function runs on the reference backend (interim, documented
+    in symnet/ops/scan.py)."""
+    loops = [n for n in fgraph.nodes if hasattr(n.op, "bind_mode")]
+    if not loops:
+        return mode
+    if mode != "reference" and any(getattr(n.op, "dynamic_output_shape", False) for n in loops):
+        mode = "reference"
+    for n in loops:
+        n.op = n.op.bind_mode(mode)
+    return mode
 
 
 def function(inputs: Sequence[Variable], outputs: Any = None, updates: Any = None, givens: Any = None,

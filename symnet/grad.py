@@ -77,6 +77,33 @@ def grad(cost: Variable | None, wrt: Variable | Sequence[Variable], known_grads:
     grads: dict[int, Variable] = {}
     for v, g in start.items():
         _accumulate(grads, v, g)
+    protected = set(map(id, wrt_list)) | blocked | set(map(id, start))
+    _backprop(topo, grads, relevant, blocked, protected)
+
+    out = []
+    for w in wrt_list:
+        g = grads.get(id(w))
+        if g is None:
+            msg = (f"grad: the cost does not depend on {describe(w)} (it is not part of the computational graph "
+                   "of the cost, or only through non-differentiable operations)")
+            if disconnected_inputs == "raise":
+                raise DisconnectedInputError(msg + "; pass disconnected_inputs='ignore' to get zeros")
+            if disconnected_inputs == "warn":
+                import warnings
+                warnings.warn(msg, stacklevel=2)
+            g = T.zeros_like(w) if return_disconnected == "zero" else None
+        out.append(g)
+    return out[0] if single else out
+
+
+def _backprop(topo: list[Apply], grads: dict, relevant: set, blocked: set, protected: set | None) -> None:
+    """Walk `topo` in reverse, adding each node's input gradients to `grads` (by variable id).
+
+    With `protected` (the variables whose gradient must not be bypassed: wrt, consider_constant,
+    known_grads), a node computing a fragile form (symnet.stable_forms: log(sigmoid(z)), ...) is
+    differentiated through its stable equivalent, sending the gradient straight to the form's
+    leaves: the op-by-op chain rule would multiply 1/p by p(1-p), 0/0 where p underflows."""
+    from . import basic as T
     for node in reversed(topo):
         out_grads = [grads.get(id(o)) for o in node.outputs]
         if all(g is None for g in out_grads):
@@ -84,10 +111,9 @@ def grad(cost: Variable | None, wrt: Variable | Sequence[Variable], known_grads:
         if not any(id(i) in relevant and id(i) not in blocked for i in node.inputs):
             continue
         scope = node.tag.get("scope", "") if isinstance(node.tag, dict) else ""
-        if scope:   # gradient nodes carry the forward node's scope (kernels map back to Keras layers)
-            with name_scope(scope):
-                in_grads = node.op.grad(list(node.inputs), out_grads)
-        else:
+        with name_scope(scope) if scope else _no_scope():
+            if protected is not None and _through_stable_form(node, out_grads, grads, relevant, blocked, protected):
+                continue
             in_grads = node.op.grad(list(node.inputs), out_grads)
         if len(in_grads) != len(node.inputs):
             raise RuntimeError(f"{node.op}.grad returned {len(in_grads)} gradients for {len(node.inputs)} inputs")
@@ -105,20 +131,39 @@ def grad(cost: Variable | None, wrt: Variable | Sequence[Variable], known_grads:
                 g = T.cast(g, inp.dtype)
             _accumulate(grads, inp, g)
 
-    out = []
-    for w in wrt_list:
-        g = grads.get(id(w))
-        if g is None:
-            msg = (f"grad: the cost does not depend on {describe(w)} (it is not part of the computational graph "
-                   "of the cost, or only through non-differentiable operations)")
-            if disconnected_inputs == "raise":
-                raise DisconnectedInputError(msg + "; pass disconnected_inputs='ignore' to get zeros")
-            if disconnected_inputs == "warn":
-                import warnings
-                warnings.warn(msg, stacklevel=2)
-            g = T.zeros_like(w) if return_disconnected == "zero" else None
-        out.append(g)
-    return out[0] if single else out
+
+class _no_scope:
+    def __enter__(self): return None
+    def __exit__(self, *exc): return False
+
+
+def _through_stable_form(node: Apply, out_grads: list, grads: dict, relevant: set, blocked: set,
+                         protected: set) -> bool:
+    """Differentiate `node` through its stable equivalent if it has one; True if it did."""
+    from .stable_forms import leaves_of, stable_form
+    if len(node.outputs) != 1 or out_grads[0] is None:
+        return False
+    m = stable_form(node.outputs[0])
+    if m is None:
+        return False
+    if any(id(b) in protected for b in m.bypassed[1:]):
+        return False                 # an intermediate is a wrt / constant: keep the op-by-op path
+    leaves = leaves_of(m.bypassed)
+    targets = [l for l in leaves if id(l) in relevant and id(l) not in blocked]
+    if not targets:
+        return False
+    local = {id(m.value): out_grads[0]}
+    sub_topo = toposort([m.value], blockers=leaves)
+    sub_relevant = set(map(id, targets))
+    for n in sub_topo:
+        if any(id(i) in sub_relevant for i in n.inputs):
+            sub_relevant.update(map(id, n.outputs))
+    _backprop(sub_topo, local, sub_relevant, set(), None)
+    for t in targets:
+        g = local.get(id(t))
+        if g is not None:
+            _accumulate(grads, t, g)
+    return True
 
 
 def _accumulate(grads: dict, v: Variable, g: Variable) -> None:
@@ -138,9 +183,14 @@ def jacobian(expression: Variable, wrt: Variable | Sequence[Variable],
     if expression.ndim != 1:
         raise TypeError(f"jacobian: the expression must be a vector, got {expression.ndim} dims; flatten it first")
     n = expression.type.shape[0]
-    if n is None:
-        raise NotImplementedError("jacobian of a vector of unknown length needs scan; give the expression a "
-                                  "static length")
+    if n is None:   # one gradient per element, in a loop (Theano's scan-based jacobian)
+        from .scan_module import scan
+
+        def row(i, expr, *ws):
+            return grad(expr[i], list(ws), disconnected_inputs=disconnected_inputs)
+        rows, _ = scan(row, sequences=T.arange(expression.shape[0]), non_sequences=[expression] + wrt_list,
+                       name="jacobian", return_list=True)
+        return rows[0] if single else rows
     rows = [grad(expression[i], wrt_list, disconnected_inputs=disconnected_inputs) for i in range(n)]
     res = [T.stack([r[k] for r in rows]) for k in range(len(wrt_list))]
     return res[0] if single else res

@@ -129,9 +129,14 @@ class Variable:
         return cache[keys](*[inputs[k] for k in keys])
 
     # -- Python protocol ---------------------------------------------------------------
+    _is_nonzero = True      # Theano's rule: truthy, except the results of <, <=, >, >= (see __lt__)
+
     def __bool__(self) -> bool:
-        raise TypeError("a symbolic variable has no truth value: use sn.switch/sn.where, or sn.eq for "
-                        "comparisons (Python's 'if x', 'and', 'or' and 'not' cannot see inside a graph)")
+        if self._is_nonzero:
+            return True
+        raise TypeError("Variables do not support boolean operations: the result of a comparison operator "
+                        "has no truth value (a < b < c, 'if a < b:' and 'and'/'or' on it cannot see inside the "
+                        "graph); use sn.switch/sn.where, sn.and_ or symnet.ifelse.ifelse")
 
     def __iter__(self):
         n = self.type.shape[0] if self.ndim else None
@@ -174,10 +179,10 @@ class Variable:
     def __neg__(self): return _T().neg(self)
     def __pos__(self): return self
     def __abs__(self): return _T().abs(self)
-    def __lt__(self, o): return _T().lt(self, o)
-    def __le__(self, o): return _T().le(self, o)
-    def __gt__(self, o): return _T().gt(self, o)
-    def __ge__(self, o): return _T().ge(self, o)
+    def __lt__(self, o): return _comparison(_T().lt(self, o))
+    def __le__(self, o): return _comparison(_T().le(self, o))
+    def __gt__(self, o): return _comparison(_T().gt(self, o))
+    def __ge__(self, o): return _comparison(_T().ge(self, o))
     def __and__(self, o): return _T().and_(self, o)
     def __rand__(self, o): return _T().and_(o, self)
     def __or__(self, o): return _T().or_(self, o)
@@ -233,6 +238,11 @@ class Variable:
 def _T():
     from . import basic as tensor
     return tensor
+
+
+def _comparison(v: "Variable") -> "Variable":
+    v._is_nonzero = False
+    return v
 
 
 class Constant(Variable):

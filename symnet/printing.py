@@ -76,3 +76,54 @@ def pprint(v: Variable) -> str:
     if v.owner is None:
         return v.name or repr(v)
     return f"{v.owner.op}({', '.join(pprint(i) for i in v.owner.inputs)})"
+
+
+def pydotprint(fct: Any, outfile: str | None = None, compact: bool = True, format: str = "png",
+               with_ids: bool = False, high_contrast: bool = True, var_with_name_simple: bool = False,
+               print_output_file: bool = True, return_image: bool = False, **kwargs: Any) -> Any:
+    """Theano's pydotprint: draw a compiled Function (its rewritten graph) or variables with
+    graphviz. Needs the optional ``pydot`` package and graphviz; without them a RuntimeError says
+    so (as Theano)."""
+    try:
+        import pydot
+    except ImportError:
+        raise RuntimeError("Failed to import pydot. You must install graphviz and either pydot or pydot-ng for "
+                           "`pydotprint` to work (pip install pydot; graphviz from your package manager).") from None
+    from .graph import toposort
+    if hasattr(fct, "fgraph"):
+        outputs, inputs = list(fct.fgraph.outputs), list(fct.fgraph.inputs)
+    else:
+        outputs = [fct] if isinstance(fct, Variable) else list(fct)
+        inputs = []
+    g = pydot.Dot(graph_type="digraph")
+    ids: dict[int, str] = {}
+
+    def var_node(v: Variable) -> str:
+        if id(v) not in ids:
+            ids[id(v)] = f"v{len(ids)}"
+            label = (v.name or "") if var_with_name_simple and v.name else _label(v)
+            color = "limegreen" if isinstance(v, SharedVariable) else ("seagreen" if isinstance(v, Constant)
+                                                                      else "white")
+            g.add_node(pydot.Node(ids[id(v)], label=label, shape="box", style="filled", fillcolor=color))
+        return ids[id(v)]
+
+    for k, node in enumerate(toposort(outputs, blockers=inputs)):
+        name = f"a{k}"
+        label = str(node.op) + (f" id={k}" if with_ids else "")
+        g.add_node(pydot.Node(name, label=label, shape="ellipse", style="filled",
+                              fillcolor="cyan" if high_contrast else "white"))
+        for i, inp in enumerate(node.inputs):
+            g.add_edge(pydot.Edge(var_node(inp), name, label=str(i) if len(node.inputs) > 1 else ""))
+        for o in node.outputs:
+            if compact and o not in outputs and not o.name:
+                ids[id(o)] = name
+            else:
+                g.add_edge(pydot.Edge(name, var_node(o)))
+    if return_image:
+        return g.create(format=format)
+    if outfile is None:
+        outfile = f"symnet.pydotprint.cpu.{format}"
+    g.write(outfile, format=format)
+    if print_output_file:
+        print("The output file is available at", outfile)
+    return None

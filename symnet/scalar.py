@@ -191,7 +191,12 @@ class Mul(_Binary):
 class TrueDiv(_Binary):
     name = "true_div"
     np_fn = staticmethod(np.true_divide)
-    def output_dtype(self, *d): return upgrade_to_float(upcast(*d))
+
+    def output_dtype(self, *d):
+        if not any(is_float(t) for t in d):      # Theano: integer / integer is floatX (int_division)
+            from .config import config
+            return config.floatX
+        return upgrade_to_float(upcast(*d))
     def sympy(self, x, y): return x / y
 
 

@@ -161,10 +161,14 @@ class TensorType:
 
         Safe casts happen silently (int -> float64, float64 Python floats -> float32 when
         allow_downcast or the value is a Python scalar); unsafe ones are a TypeError."""
-        arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+        try:
+            arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+        except OverflowError:      # a Python int beyond 64 bits
+            arr = np.asarray(value, dtype=object)
         if arr.dtype != self.dtype:
             src = arr.dtype
             python_scalar = not isinstance(value, (np.ndarray, np.generic))
+            _check_kind(arr, value, self.dtype, name, python_scalar and not allow_downcast)
             if np.can_cast(src, self.dtype, "safe") or allow_downcast or (
                     python_scalar and (allow_downcast is None) and _scalar_fits(arr, self.dtype)):
                 arr = arr.astype(self.dtype)
@@ -180,6 +184,32 @@ class TensorType:
                 raise ValueError(f"{name}: expected shape {_fmt_shape(self.shape)}, got {arr.shape} "
                                  f"(dim {axis} is {got}, not {want})")
         return arr
+
+
+class IntegerInputOverflow(OverflowError, TypeError):
+    """A Python int that does not fit the input's integer dtype: NumPy's OverflowError, and a
+    TypeError like every other input-dtype mismatch of filter()."""
+
+
+def _check_kind(arr: np.ndarray, value: Any, dtype: str, name: str, python_scalar: bool) -> None:
+    """Errors that say what was passed: strings/objects for a numeric input, Python ints that do
+    not fit the integer dtype (NumPy: 'Python integer ... out of bounds')."""
+    if arr.dtype.kind in "USVO" and not (arr.dtype.kind == "O" and python_scalar and _all_ints(arr)):
+        what = {"U": "strings", "S": "bytes", "V": "raw void data", "O": "Python objects"}[arr.dtype.kind]
+        shown = repr(value) if python_scalar and len(repr(value)) < 60 else f"an array of shape {arr.shape}"
+        raise TypeError(f"{name}: expected {dtype} values, got {what} (dtype {arr.dtype}); "
+                        f"Received: {shown}")
+    if python_scalar and np.dtype(dtype).kind in "iu" and (arr.dtype.kind in "iuO"):
+        info = np.iinfo(dtype)
+        flat = [int(v) for v in np.asarray(arr, dtype=object).reshape(-1)]
+        bad = [v for v in flat if not info.min <= v <= info.max]
+        if bad:
+            raise IntegerInputOverflow(f"{name}: Python integer {bad[0]} is out of bounds for {dtype} "
+                                f"({info.min}..{info.max}); declare the variable with a wider dtype")
+
+
+def _all_ints(arr: np.ndarray) -> bool:
+    return all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in arr.reshape(-1))
 
 
 def _scalar_fits(arr: np.ndarray, dtype: str) -> bool:

@@ -21,7 +21,7 @@ from llvmlite import ir
 from ..kernel import FRESH, ArgKernel, GatherKernel, GemmKernel, LoopKernel, LoopStep
 from ..runtime import HostMemory, Runtime, make_view  # noqa: F401  (make_view: re-exported)
 from ..target import Target
-from . import bounds, jit
+from . import bounds, jit, status
 from .driver import emit_segment
 from .emit_kernels import emit_arg_kernel, emit_gather_kernel, emit_gemm_kernel
 from .emit_loop import emit_loop_kernel, loop_hints
@@ -170,11 +170,14 @@ class LLVMRunner(HostMemory, Runtime):
 
     def native_call(self, segment: Any) -> Any:
         cfunc = self.cfuncs[segment.name]
-        if not self._status and not self.check_bounds:
+        error_word = status.status_word(self.compiled)     # kernels' run-time errors (status.py)
+        if not self._status and not self.check_bounds and error_word is None:
             return lambda plan: cfunc(plan.bases_ptr, plan.params_ptr)
 
         def run(plan: Any) -> None:
             cfunc(plan.bases_ptr, plan.params_ptr)
+            if error_word is not None:
+                status.check(error_word)
             if self.check_bounds:
                 self._check_bounds_status(plan, segment)
             self._check_status(plan)

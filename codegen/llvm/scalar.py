@@ -15,6 +15,8 @@ S = importlib.import_module("symnet.scalar")  # the module: the attribute symnet
 from symnet.types import upcast
 
 from ..scalar_forms import decompose
+from .casts import float_to_int
+from .intpow import int_pow
 
 I1, I8, I16, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(16), ir.IntType(32), ir.IntType(64)
 F32, F64 = ir.FloatType(), ir.DoubleType()
@@ -80,22 +82,12 @@ def convert(b: ir.IRBuilder, v: ir.Value, src: str, dst: str) -> ir.Value:
     if is_f(dst):
         return b.uitofp(v, dt) if is_u(src) else b.sitofp(v, dt)
     if is_f(src):
-        name = "llvm.fptoui.sat" if dst == "uint64" else "llvm.fptosi.sat"
-        fn = _sat(b.module, name, I64, st)
-        r = b.call(fn, [v])
-        return b.trunc(r, dt) if dt != I64 else r
+        return float_to_int(b, v, dst)
     if st.width == dt.width:
         return v
     if st.width > dt.width:
         return b.trunc(v, dt)
     return b.zext(v, dt) if is_u(src) else b.sext(v, dt)
-
-
-def _sat(module: ir.Module, name: str, ret: ir.Type, arg: ir.Type) -> ir.Function:
-    full = f"{name}.i64.{'f32' if arg == F32 else 'f64'}"
-    if full in module.globals:
-        return module.globals[full]
-    return ir.Function(module, ir.FunctionType(ret, [arg]), full)
 
 
 def _vmath():
@@ -106,7 +98,7 @@ def _vmath():
         return None
 
 
-_VMATH_NAMES = {"exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus", "erf", "sin", "cos"}
+_VMATH_NAMES = {"exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus", "erf", "sin", "cos", "tan"}
 
 
 def unary_math(b: ir.IRBuilder, name: str, x: ir.Value) -> ir.Value:
@@ -188,7 +180,7 @@ def _math(name: str) -> Any:
 
 def _pow(b, op, xs, ty, f, u):
     if not f:
-        raise NotImplementedError("integer pow in codegen/llvm/scalar.py")
+        return int_pow(b, xs[0], xs[1], u)
     return b.call(intrinsic(b.module, "llvm.pow", ty, [ty, ty]), xs)
 
 

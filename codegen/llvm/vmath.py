@@ -31,8 +31,13 @@ Algorithms (coefficients fitted by Chebyshev interpolation in 60-digit mpmath, n
            k*part exact for |k| < 2^20) summed with TwoSum, so r is good to ~2^-100 relative to x;
            then sin/cos polynomials on [-pi/4, pi/4] and the quadrant from k & 3.  float32: the
            reduction runs in float64 (two parts), the polynomials in float32 on r split into two
-           floats.  Valid for |x| <= SINCOS_LIMIT (823549 ~ 2^19*pi/2); beyond it the pure-IR emitter gives nan, and ``libm_fallback=True`` adds
-           a branch that calls libm sin/cos (declared in the module) for such elements only.
+           floats.  tan: the same reduction, tan(r) = sin(r)/cos(r) (k even) or -cos(r)/sin(r)
+           (k odd); float32 evaluates both in float64 and rounds once.  The pure IR covers
+           |x| <= SINCOS_LIMIT (823549 ~ 2^19*pi/2, every k*part exact).  Beyond it (by default,
+           libm_fallback=True) the element goes to libm sin/cos/tan (glibc's full range reduction;
+           float32 tan = double sin/cos rounded once): the kernel calls a helper with vector variants once per
+           vector (see _full_range), so the loop stays vectorised; the helper costs a compare and
+           a not-taken branch per vector unless a lane is huge.
 
 Measured max error against high-precision references (long double / mpmath / scipy), in ulp of
 the result's type, over uniform [-100, 100], [-3, 3], [-25, 25], log-uniform magnitudes
@@ -51,8 +56,7 @@ fast tanh 31.  16,777,216 float32, one thread, best of 15 on a busy 2-core host:
 (np.tanh 6.2 ms), fast tanh 4.8 ms (np.copyto 5.0 ms: bandwidth bound), exp 5.1 ms
 (np.exp 8.1 ms), sigmoid 7.0, log 8.0, erf 11.4, softplus 16.3.
 
-libm_fallback=True (sin/cos) puts a call behind a branch; the loop vectoriser then leaves the
-loop scalar (measured), so use it only where exactness beyond SINCOS_LIMIT matters more than speed.
+libm_fallback=False: pure IR without the helper call, nan for SINCOS_LIMIT < |x| < inf.
 """
 from __future__ import annotations
 
@@ -60,17 +64,23 @@ import math
 
 from llvmlite import ir
 
-SUPPORTED = ("exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus", "erf", "sin", "cos")
+SUPPORTED = ("exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus", "erf", "sin", "cos", "tan")
+
+# functions whose pure-IR form is limited to |x| <= SINCOS_LIMIT (the full range adds a libm call
+# behind a vector-variant function, see _full_range)
+RANGE_LIMITED = ("sin", "cos", "tan")
 
 # largest |x| for which sin/cos are computed in pure IR (2^19 * pi/2: every k*pi/2-part exact)
 SINCOS_LIMIT = 823549.0
 
+TAN_BOUND = 2.5
+
 # max ulp error bounds asserted by the tests, per (name, bits)
 ULP_BOUNDS = {
     32: dict(exp=1.0, expm1=1.5, log=1.0, log1p=1.5, tanh=3.0, sigmoid=2.5, softplus=2.0, erf=2.0,
-             sin=1.0, cos=1.0),
+             sin=1.0, cos=1.0, tan=TAN_BOUND),
     64: dict(exp=1.0, expm1=2.0, log=1.0, log1p=1.5, tanh=3.0, sigmoid=2.5, softplus=2.0, erf=1.0,
-             sin=1.0, cos=1.0),
+             sin=1.0, cos=1.0, tan=TAN_BOUND),
 }
 
 # emit_unary(..., fast=True) bounds (float32)
@@ -472,11 +482,12 @@ def _two_sum(d: _E, a, b):
     return s, err
 
 
-def _sincos(e: _E, x, which: str):
-    """sin or cos.  float64: four-part pi/2 reduction with TwoSum, result r = y0 + y1.  float32:
-    the reduction runs in float64 (x - k*P1 - k*P1t, good to ~1e-20 absolute), the polynomials in
-    float32 on r = y0 + y1 split into two floats."""
-    ok = e.cmp("<=", e.fabs(x), e.c(SINCOS_LIMIT))            # false for nan, inf, huge
+def _sincos_reduce(e: _E, x):
+    """(ok, y0, y1, k): x = k*pi/2 + (y0 + y1) for |x| <= SINCOS_LIMIT (ok false for nan, inf and
+    larger |x|; such lanes are reduced as if x were 0).  float64: four-part pi/2 with TwoSum.
+    float32: the reduction runs in float64 (x - k*P1 - k*P1t, good to ~1e-20 absolute) and r is
+    split into two floats."""
+    ok = e.cmp("<=", e.fabs(x), e.c(SINCOS_LIMIT))
     if e.bits == 32:
         dty = ir.VectorType(ir.DoubleType(), e.n) if e.n else ir.DoubleType()
         d = _E(e.b, dty)
@@ -496,31 +507,57 @@ def _sincos(e: _E, x, which: str):
         tail = e.sub(e.add(e1, e2), e.mul(kf, e.c(p3t)))
         y0 = e.add(s2, tail)
         y1 = e.add(e.sub(s2, y0), tail)
+    return ok, y0, y1, k
+
+
+def _sincos_poly(e: _E, y0, y1):
+    """(sin(y0 + y1), cos(y0 + y1)) for |y0 + y1| <= pi/4."""
     z = e.mul(y0, y0)
     # sin(y0 + y1) ~ y0 + (y0*z*S(z) + y1*(1 - z/2))
     sn_hi = e.mul(e.mul(y0, z), e.poly(z, _SIN_S[e.bits]))
-    if y1 is not None:
-        sn_hi = e.add(sn_hi, e.mul(y1, e.sub(e.c(1.0), e.mul(z, e.c(0.5)))))
+    sn_hi = e.add(sn_hi, e.mul(y1, e.sub(e.c(1.0), e.mul(z, e.c(0.5)))))
     sn = e.add(y0, sn_hi)
     # cos(y0 + y1) ~ (1 - z/2) + (z^2*C(z) + ((1 - w) - z/2) - y0*y1)
     hz = e.mul(z, e.c(0.5))
     w = e.sub(e.c(1.0), hz)
-    corr = e.sub(e.sub(e.c(1.0), w), hz)
-    if y1 is not None:
-        corr = e.sub(corr, e.mul(y0, y1))
+    corr = e.sub(e.sub(e.sub(e.c(1.0), w), hz), e.mul(y0, y1))
     cn = e.add(w, e.add(e.mul(e.mul(z, z), e.poly(z, _COS_C[e.bits])), corr))
+    return sn, cn
+
+
+def _flip_sign(e: _E, val, neg):
+    """val with its sign flipped where neg (an int with bit 1 set, i.e. 2) is set."""
+    return e.as_float(e.b.xor(e.as_int(val), e.b.shl(neg, e.ci(e.bits - 2))))
+
+
+def _sincos(e: _E, x, which: str):
+    """sin, cos or tan of x from one reduction and the quadrant k & 3."""
+    ok, y0, y1, k = _sincos_reduce(e, x)
+    if which == "tan" and e.bits == 32:
+        # float32 tan: sin and cos of r in float64 (r = y0 + y1 exactly), one rounding at the end
+        dty = ir.VectorType(ir.DoubleType(), e.n) if e.n else ir.DoubleType()
+        d = _E(e.b, dty)
+        r = d.add(e.b.fpext(y0, dty), e.b.fpext(y1, dty))
+        z = d.mul(r, r)
+        sn = d.add(r, d.mul(d.mul(r, z), d.poly(z, _SIN_S[64])))
+        cn = d.add(d.sub(d.c(1.0), d.mul(z, d.c(0.5))), d.mul(d.mul(z, z), d.poly(z, _COS_C[64])))
+    else:
+        d = e
+        sn, cn = _sincos_poly(e, y0, y1)
     q = e.b.and_(k, e.ci(3))
     odd = e.b.icmp_signed("!=", e.b.and_(q, e.ci(1)), e.ci(0))
-    if which == "sin":
-        val = e.sel(odd, cn, sn)
-        neg = e.b.and_(q, e.ci(2))
+    if which == "tan":          # tan(r + k*pi/2) = tan(r) (k even), -cos(r)/sin(r) (k odd)
+        odd_d = odd
+        val = d.div(d.sel(odd_d, d.b.fneg(cn), sn), d.sel(odd_d, sn, cn))
+        if d is not e:
+            val = e.b.fptrunc(val, e.ty)
+    elif which == "sin":
+        val = _flip_sign(e, e.sel(odd, cn, sn), e.b.and_(q, e.ci(2)))
     else:
-        val = e.sel(odd, sn, cn)
-        neg = e.b.and_(e.b.add(q, e.ci(1)), e.ci(2))
-    val = e.as_float(e.b.xor(e.as_int(val), e.b.shl(neg, e.ci(e.bits - 2))))
+        val = _flip_sign(e, e.sel(odd, sn, cn), e.b.and_(e.b.add(q, e.ci(1)), e.ci(2)))
     val = e.sel(ok, val, e.c(math.nan))                       # nan/inf/out of range
-    if which == "sin":
-        val = e.sel(e.cmp("==", x, e.c(0.0)), x, val)       # sin(-0) = -0
+    if which != "cos":
+        val = e.sel(e.cmp("==", x, e.c(0.0)), x, val)       # sin(-0) = tan(-0) = -0
     return e.sel(e.isnan(x), x, val)
 
 
@@ -532,22 +569,29 @@ def _cos(e: _E, x):
     return _sincos(e, x, "cos")
 
 
+def _tan(e: _E, x):
+    return _sincos(e, x, "tan")
+
+
 _EMITTERS = dict(exp=_exp, expm1=_expm1, log=_log, log1p=_log1p, tanh=_tanh, sigmoid=_sigmoid,
-                 softplus=_softplus, erf=_erf, sin=_sin, cos=_cos)
+                 softplus=_softplus, erf=_erf, sin=_sin, cos=_cos, tan=_tan)
 assert tuple(_EMITTERS) == SUPPORTED
 
 
-def emit_unary(builder: ir.IRBuilder, name: str, x: ir.Value, *, libm_fallback: bool = False,
+def emit_unary(builder: ir.IRBuilder, name: str, x: ir.Value, *, libm_fallback: bool = True,
                fast: bool = False) -> ir.Value:
-    """Emit ``name(x)`` inline at the builder's position; pure IR (no calls, globals or branches).
+    """Emit ``name(x)`` inline at the builder's position.
 
     fast: where a cheaper, less accurate form exists, use it (today: float32 tanh, a rational
     approximation with max error FAST_ULP_BOUNDS['tanh'] instead of ULP_BOUNDS[32]['tanh'],
     about 2x faster; same special values).  Other names/dtypes ignore it.
 
-    libm_fallback (sin/cos only): also emit a branch that calls the libm scalar function for
-    elements with SINCOS_LIMIT < |x| < inf (this declares ``sin``/``cos``/``sinf``/``cosf`` in the
-    module: the one exception to "pure IR"; use it only where such inputs may occur)."""
+    libm_fallback (sin/cos/tan, on by default): correct over the whole float range.  The pure-IR
+    form covers |x| <= SINCOS_LIMIT; its result then goes through a small function (declared in
+    the module with vector variants, see _full_range) that calls libm for the rare elements with
+    SINCOS_LIMIT < |x| < inf.  The loop vectoriser keeps the loop vectorised: it calls the
+    vector variant once per vector, and that costs a compare and a branch unless a lane is
+    huge.  libm_fallback=False: pure IR (no calls, globals or branches), nan beyond the limit."""
     try:
         fn = _EMITTERS[name]
     except KeyError:
@@ -557,40 +601,111 @@ def emit_unary(builder: ir.IRBuilder, name: str, x: ir.Value, *, libm_fallback: 
     if fast and name == "tanh" and e.bits == 32:
         fn = _tanh_fast
     y = fn(e, x)
-    if libm_fallback and name in ("sin", "cos"):
-        y = _libm_fallback(e, name, x, y)
+    if libm_fallback and name in RANGE_LIMITED:
+        y = _full_range(e, name, x, y)
     return y
 
 
-def _libm_fallback(e: _E, name: str, x, y):
-    b = e.b
-    mod = b.module
-    elem = e.ty.element if e.n else e.ty
-    cname = name + ("f" if e.bits == 32 else "")
+# vector widths for which a variant of each full-range helper is declared: what the loop
+# vectoriser picks on AVX2/AVX-512 (float64 4/8, float32 8/16).  At another width it scalarises
+# the call (still correct).  Each width costs JIT time (2-64 lanes: sin compiled ~3x slower
+# than exp; these three: about the same as exp, measured on a busy host).
+_VARIANT_LANES = (4, 8, 16)
+
+
+def _full_range(e: _E, name: str, x, y):
+    """y where |x| <= SINCOS_LIMIT or x is not finite, else libm name(x).
+
+    A call to ``symnet_vm_<name><bits>(x, y)``: a noinline readnone function whose
+    "vector-function-abi-variant" attribute names a vector version per width, so the loop
+    vectoriser widens the call instead of giving up on the loop (a branch around a libm call in
+    the loop body keeps the loop scalar, measured)."""
+    scalar_fn = _full_range_functions(e.b.module, name, e.bits)
+    if e.n:
+        vfn = e.b.module.globals.get(f"{scalar_fn.name}_v{e.n}")
+        if vfn is None:
+            vfn = _define_variant(e.b.module, name, e.bits, e.n)
+        return e.b.call(vfn, [x, y])
+    return e.b.call(scalar_fn, [x, y])
+
+
+def _full_range_functions(mod: ir.Module, name: str, bits: int) -> ir.Function:
+    fname = f"symnet_vm_{name}{bits}"
+    fn = mod.globals.get(fname)
+    if fn is not None:
+        return fn
+    elem = ir.FloatType() if bits == 32 else ir.DoubleType()
+    fn = ir.Function(mod, ir.FunctionType(elem, [elem, elem]), fname)
+    for a in ("noinline", "nounwind", "readnone"):
+        fn.attributes.add(a)
+    variants = ",".join(f"_ZGV_LLVM_N{n}vv_{fname}({fname}_v{n})" for n in _VARIANT_LANES)
+    # llvmlite's attribute set knows no string attributes: add the raw text (printed as is)
+    set.add(fn.attributes, f'"vector-function-abi-variant"="{variants}"')
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    e = _E(b, elem)
+    x, y = fn.args
+    b.ret(e.sel(_huge(e, x), _libm_value(b, name, bits, x), y))
+    for n in _VARIANT_LANES:
+        _define_variant(mod, name, bits, n)
+    return fn
+
+
+def _huge(e: _E, x):
+    ax = e.fabs(x)
+    return e.b.and_(e.cmp(">", ax, e.c(SINCOS_LIMIT)), e.cmp("<", ax, e.c(math.inf)))
+
+
+def _libm(mod: ir.Module, name: str, bits: int) -> ir.Function:
+    elem = ir.FloatType() if bits == 32 else ir.DoubleType()
+    cname = name + ("f" if bits == 32 else "")
     fn = mod.globals.get(cname)
     if fn is None:
         fn = ir.Function(mod, ir.FunctionType(elem, [elem]), cname)
         fn.attributes.add("nounwind")
-    ax = e.fabs(x)
-    big = b.and_(e.cmp(">", ax, e.c(SINCOS_LIMIT)), e.cmp("<", ax, e.c(math.inf)))
-    if e.n:
-        anyb = b.icmp_unsigned("!=", b.bitcast(big, ir.IntType(e.n)), ir.Constant(ir.IntType(e.n), 0))
-    else:
-        anyb = big
-    start = b.block
-    with b.if_then(anyb, likely=False):
-        if e.n:
-            yf = y
-            for i in range(e.n):
-                idx = ir.Constant(ir.IntType(32), i)
-                xi = b.extract_element(x, idx)
-                bi = b.extract_element(big, idx)
-                yi = b.select(bi, b.call(fn, [xi]), b.extract_element(yf, idx))
-                yf = b.insert_element(yf, yi, idx)
-        else:
-            yf = b.call(fn, [x])
-        fb_block = b.block
-    phi = b.phi(e.ty)
-    phi.add_incoming(y, start)
-    phi.add_incoming(yf, fb_block)
-    return phi
+    return fn
+
+
+def _libm_value(b: ir.IRBuilder, name: str, bits: int, x):
+    """libm name(x) for one scalar; float32 tan is sin/cos of the float64 argument, rounded once
+    (glibc's tanf is up to ~3 ulp off where this is 0.5)."""
+    mod = b.module
+    if not (name == "tan" and bits == 32):
+        return b.call(_libm(mod, name, bits), [x])
+    xd = b.fpext(x, ir.DoubleType())
+    t = b.fdiv(b.call(_libm(mod, "sin", 64), [xd]), b.call(_libm(mod, "cos", 64), [xd]))
+    return b.fptrunc(t, ir.FloatType())
+
+
+def _define_variant(mod: ir.Module, name: str, bits: int, n: int) -> ir.Function:
+    """<n x T> fname_vN(<n x T> x, <n x T> y): y unless some lane is huge (then libm per lane)."""
+    fname = f"symnet_vm_{name}{bits}_v{n}"
+    if fname in mod.globals:
+        return mod.globals[fname]
+    elem = ir.FloatType() if bits == 32 else ir.DoubleType()
+    vty = ir.VectorType(elem, n)
+    fn = ir.Function(mod, ir.FunctionType(vty, [vty, vty]), fname)
+    for a in ("noinline", "nounwind", "readnone"):
+        fn.attributes.add(a)
+    entry = fn.append_basic_block("entry")
+    b = ir.IRBuilder(entry)
+    e = _E(b, vty)
+    x, y = fn.args
+    big = _huge(e, x)
+    anyb = b.icmp_unsigned("!=", b.bitcast(big, ir.IntType(n)), ir.Constant(ir.IntType(n), 0))
+    slow = fn.append_basic_block("huge")
+    done = fn.append_basic_block("done")
+    b.cbranch(anyb, slow, done)
+    b.position_at_end(slow)
+    yf = y
+    for i in range(n):
+        idx = ir.Constant(ir.IntType(32), i)
+        xi = b.extract_element(x, idx)
+        yi = b.select(b.extract_element(big, idx), _libm_value(b, name, bits, xi), b.extract_element(yf, idx))
+        yf = b.insert_element(yf, yi, idx)
+    b.branch(done)
+    b.position_at_end(done)
+    phi = b.phi(vty)
+    phi.add_incoming(y, entry)
+    phi.add_incoming(yf, slow)
+    b.ret(phi)
+    return fn

@@ -21,9 +21,12 @@ def _dtype(dtype: str | None) -> str:
     return str(np.dtype(dtype or backend.floatx()))
 
 
-def compute_fans(shape: tuple) -> tuple[int, int]:
-    """Keras's fan rule: dense (in, out); conv kernels multiply by the receptive field size."""
+def compute_fans(shape: tuple, input_axes: Any = None, output_axes: Any = None) -> tuple[int, int]:
+    """Keras's fan rule: dense (in, out); conv kernels multiply by the receptive field size; explicit
+    input/output axes (EinsumDense kernels) multiply those axes' sizes."""
     shape = tuple(int(d) for d in shape)
+    if input_axes is not None and output_axes is not None:
+        return int(np.prod([shape[a] for a in input_axes])), int(np.prod([shape[a] for a in output_axes]))
     if len(shape) < 1:
         return 1, 1
     if len(shape) == 1:
@@ -139,8 +142,6 @@ class VarianceScaling(_Seeded):
     def __init__(self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal",
                  seed: int | None = None, input_axes: Any = None, output_axes: Any = None) -> None:
         super().__init__(seed)
-        if input_axes is not None or output_axes is not None:
-            raise NotImplementedError("VarianceScaling input_axes/output_axes (keras_api/initializers)")
         self.input_axes, self.output_axes = input_axes, output_axes
         if scale <= 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
@@ -156,7 +157,7 @@ class VarianceScaling(_Seeded):
 
     def __call__(self, shape, dtype=None):
         shape = tuple(shape)
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, fan)
         rng = make_rng(self.seed)
@@ -256,13 +257,14 @@ variance_scaling = VarianceScaling
 
 
 def serialize(initializer: Initializer) -> dict:
-    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
-            "config": initializer.get_config(), "registered_name": None}
+    from ..saving import serialization_lib
+    return serialization_lib.serialize_keras_object(initializer)
 
 
-def deserialize(config: dict) -> Initializer:
-    cls = lookup("initializer", config["class_name"], ALL_OBJECTS)
-    return cls.from_config(config.get("config", {}))
+def deserialize(config: dict, custom_objects: dict | None = None) -> Initializer:
+    from ..saving import serialization_lib
+    return serialization_lib.deserialize_keras_object(config, module_objects=ALL_OBJECTS, custom_objects=custom_objects,
+                                                      printable_module_name="initializer")
 
 
 def get(identifier: Any) -> Initializer | None:

@@ -89,6 +89,7 @@ class CallContext:
         self.training = training
         self.losses: list = [] if losses is None else losses
         self.updates: list = [] if updates is None else updates   # (shared variable, new value) state updates
+        self.loss_owners: dict = {}    # id(loss) -> the layer that added it (for layer.losses after eager calls)
 
 
 @contextlib.contextmanager
@@ -99,6 +100,8 @@ def call_context(training: bool | None, inherit_losses: bool = False) -> Iterato
         stack = _ctx.stack = []
     parent = stack[-1] if inherit_losses and stack else None
     c = CallContext(training, parent.losses if parent else None, parent.updates if parent else None)
+    if parent is not None:
+        c.loss_owners = parent.loss_owners
     stack.append(c)
     try:
         yield c
@@ -251,6 +254,9 @@ class Node:
         self.call_kwargs = call_kwargs
         self.outputs = outputs
         self.input_tensors = [t for t in flatten(call_args) if isinstance(t, KerasTensor)]
+        for t in flatten(call_kwargs):     # tensors passed after the first argument (attention's value, masks)
+            if isinstance(t, KerasTensor) and not any(t is u for u in self.input_tensors):
+                self.input_tensors.append(t)
         self.output_tensors = flatten(outputs)
         self.parent_nodes = []
         for t in self.input_tensors:
@@ -342,6 +348,8 @@ def _standardize_dtype(dtype: Any) -> str:
     if isinstance(dtype, dict):   # a serialized DTypePolicy
         dtype = dtype.get("config", {}).get("name", _floatx())
     name = getattr(dtype, "name", dtype)
+    if name in ("string", "str", str):     # Keras's string inputs (for NumPy preprocessing layers)
+        return "string"
     return str(np.dtype(str(name)))
 
 
@@ -529,14 +537,39 @@ class Layer:
 
     @property
     def losses(self) -> list:
-        """Weight-regularization penalties (symbolic scalars) of this layer's trainable weights."""
-        return [w.regularizer(w.value) for w in self.trainable_weights if w.regularizer is not None]
+        """Keras's ``layer.losses``: the losses add_loss() received in the last eager call (this layer's,
+        then its sublayers'), then the weight-regularization penalties of its trainable weights.
+
+        While a graph is traced they are symbolic (the regularization penalties only: traced add_loss
+        values go to the step being built); otherwise concrete arrays."""
+        reg = [w.regularizer(w.value) for w in self.trainable_weights if w.regularizer is not None]
+        if current_context() is not None:
+            return reg
+        added = [v for layer in self._flatten_layers() for v in layer.__dict__.get("_eager_losses", [])]
+        if reg:
+            values = sn.function([], [sn.cast(sn.graph.as_variable(r), self.compute_dtype) for r in reg],
+                                 mode="reference", name=f"{self.name}_regularization_losses")()
+            reg = [np.asarray(v).view(EagerTensor) for v in values]
+        return added + reg
 
     def add_loss(self, loss: Any) -> None:
-        """Add a symbolic loss while a training graph is traced (e.g. activity regularization)."""
+        """Add a loss computed in call() (the endpoint-layer pattern, activity regularization). While a
+        training step is traced it is summed into the training loss; in an eager call its value is kept
+        in ``layer.losses``. Outside any call there is nothing to attach it to: an error."""
         ctx = current_context()
-        if ctx is not None:
-            ctx.losses.append(loss)
+        for x in flatten(loss):
+            if not (isinstance(x, (sn.Variable, np.ndarray, np.generic)) or hasattr(type(x), "__symnet_variable__")):
+                raise ValueError("`add_loss()` can only be called from inside `build()` or `call()`, on a tensor "
+                                 f"input. Received invalid value: {x}")
+            if ctx is None:
+                if isinstance(x, sn.Variable):
+                    raise ValueError(f"Layer {self.name!r}: add_loss() received a symbolic tensor outside of "
+                                     "call(); call it inside call() so it joins the traced training step")
+                self.__dict__.setdefault("_eager_losses", []).append(np.asarray(x).view(EagerTensor))
+                continue
+            x = sn.graph.as_variable(x)
+            ctx.losses.append(x)
+            ctx.loss_owners[id(x)] = self
 
     def add_state_update(self, variable: "KerasVariable", new_value: Any) -> None:
         """Record `variable <- new_value` for the compiled step being traced (non-trainable state such as
@@ -597,13 +630,21 @@ class Layer:
                 kwargs["training"] = ctx.training if ctx is not None else None
         else:
             kwargs.pop("training", None)
+        previous_mask = kwargs.get("mask")
+        if previous_mask is None:   # Keras 3: a mask travels with its tensor
+            previous_mask = keras_mask_of(inputs)
+            if previous_mask is not None and "mask" in self._call_params:
+                kwargs["mask"] = previous_mask
         kwargs.pop("mask", None) if "mask" not in self._call_params else None
         with sn.name_scope(self.name):
             outputs = self.call(inputs, *rest, **kwargs)
+            set_mask_metadata(self, inputs, outputs, previous_mask)
             if self.activity_regularizer is not None and ctx is not None:
                 for o in flatten(outputs):
                     if isinstance(o, sn.Variable):
-                        ctx.losses.append(self.activity_regularizer(o))
+                        penalty = self.activity_regularizer(o)
+                        ctx.losses.append(penalty)
+                        ctx.loss_owners[id(penalty)] = self
         return outputs
 
     def _functional_call(self, inputs: Any, rest: tuple, kwargs: dict) -> Any:
@@ -612,8 +653,18 @@ class Layer:
         assert_input_compatibility(self.input_spec, flatten_shapes(shapes), self.name)
         placeholders = map_struct(lambda t: sn.tensor(t.shape, dtype=t.dtype, name=t.name)
                                   if isinstance(t, KerasTensor) else t, inputs)
+        tensor_args = {}       # KerasTensors after the first argument get placeholders too
+
+        def arg_placeholder(t: Any) -> Any:
+            if not isinstance(t, KerasTensor):
+                return t
+            if id(t) not in tensor_args:
+                tensor_args[id(t)] = sn.tensor(t.shape, dtype=t.dtype, name=t.name)
+            return tensor_args[id(t)]
+        sym_rest = tuple(map_struct(arg_placeholder, r) for r in rest)
+        sym_kwargs = {k: map_struct(arg_placeholder, v) for k, v in kwargs.items()}
         with call_context(False):
-            sym_out = self._symbolic_call(placeholders, dict(kwargs), *rest)
+            sym_out = self._symbolic_call(placeholders, sym_kwargs, *sym_rest)
         outputs = map_struct(lambda v: KerasTensor(sn.graph.as_variable(v).type.shape,
                                                    sn.graph.as_variable(v).dtype), sym_out)
         for i, t in enumerate(flatten(outputs)):
@@ -628,20 +679,48 @@ class Layer:
         self._maybe_build(_shape_arg(shapes))
         assert_input_compatibility(self.input_spec, [tuple(a.shape) for a in flat], self.name)
         training = kwargs.pop("training", None)
-        key = (tuple((a.shape[1:], str(a.dtype)) for a in flat), bool(training), repr(rest), repr(sorted(kwargs)))
+        arg_arrays: list = []      # arrays passed after the first argument (masks, attention's value) are inputs too
+
+        def lift(v: Any) -> Any:
+            if isinstance(v, np.ndarray):
+                arg_arrays.append(np.asarray(v))
+                return _ArrayArg(len(arg_arrays) - 1)
+            return v
+        rest = tuple(map_struct(lift, r) for r in rest)
+        kwargs = {k: map_struct(lift, v) for k, v in kwargs.items()}
+        key = (tuple((a.shape[1:], str(a.dtype)) for a in flat), bool(training), repr(rest),
+               repr(sorted(kwargs.items(), key=lambda kv: kv[0])),
+               tuple((a.shape[1:], str(a.dtype)) for a in arg_arrays))
         entry = self._eager_cache.get(key)
         if entry is None:
             placeholders = [sn.tensor((None,) + tuple(a.shape[1:]) if a.ndim else (), dtype=str(a.dtype))
                             for a in flat]
+            arg_placeholders = [sn.tensor((None,) + tuple(a.shape[1:]) if a.ndim else (), dtype=str(a.dtype))
+                                for a in arg_arrays]
+
+            def unlift(v: Any) -> Any:
+                return arg_placeholders[v.index] if isinstance(v, _ArrayArg) else v
+            sym_rest = tuple(map_struct(unlift, r) for r in rest)
+            sym_kwargs = {k: map_struct(unlift, v) for k, v in kwargs.items()}
             sym_in = pack_like(arrays, placeholders)
-            with call_context(bool(training)):
-                out = self._symbolic_call(sym_in, dict(kwargs, training=training) if training is not None
-                                          else dict(kwargs), *rest)
+            with call_context(bool(training)) as ctx:
+                out = self._symbolic_call(sym_in, dict(sym_kwargs, training=training) if training is not None
+                                          else dict(sym_kwargs), *sym_rest)
             out_flat = [sn.graph.as_variable(o) for o in flatten(out)]
-            fn = sn.function(placeholders, out_flat, on_unused_input="ignore", name=f"{self.name}_call")
-            entry = self._eager_cache[key] = (fn, out)
-        fn, out_struct = entry
-        results = [np.asarray(r).view(EagerTensor) for r in fn(*flat)]
+            owners = [ctx.loss_owners.get(id(l), self) for l in ctx.losses]
+            loss_outs = [sn.graph.as_variable(l) for l in ctx.losses]
+            # state updates (BatchNormalization's moving statistics) apply on an eager call, as in Keras
+            fn = sn.function(placeholders + arg_placeholders, out_flat + loss_outs, on_unused_input="ignore",
+                             name=f"{self.name}_call", updates=list(ctx.updates))
+            entry = self._eager_cache[key] = (fn, out, owners)
+        fn, out_struct, owners = entry
+        values = fn(*flat, *arg_arrays)
+        n_out = len(values) - len(owners)
+        results = [np.asarray(r).view(EagerTensor) for r in values[:n_out]]
+        for layer in self._flatten_layers():            # each eager call replaces the losses of the last one
+            layer.__dict__["_eager_losses"] = []
+        for owner, v in zip(owners, values[n_out:]):
+            owner.__dict__.setdefault("_eager_losses", []).append(np.asarray(v).view(EagerTensor))
         return pack_like(out_struct, results)
 
     def _to_array(self, a: Any) -> np.ndarray:
@@ -649,6 +728,10 @@ class Layer:
         if arr.dtype.kind == "f" or arr.dtype == object or arr.dtype.kind == "b":
             arr = arr.astype(self.compute_dtype)
         return arr
+
+    # -- masks (Keras 3) --------------------------------------------------------------------
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        return previous_mask
 
     # -- config -------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -659,7 +742,20 @@ class Layer:
 
     @classmethod
     def from_config(cls, config: dict) -> "Layer":
-        return cls(**config)
+        from ..saving.layer_config import layer_kwargs_from_config
+        config = layer_kwargs_from_config(cls, config)
+        try:
+            return cls(**config)
+        except Exception as e:
+            raise TypeError(f"Error when deserializing class '{cls.__name__}' using config={config}.\n\n"
+                            f"Exception encountered: {e}") from e
+
+    def build_from_config(self, config: dict) -> None:
+        """Build from get_build_config()'s dict (Keras's saving calls it before loading weights)."""
+        from ..saving.serialization_lib import to_shape
+        shape = to_shape(config.get("input_shape")) if config else None
+        if shape is not None and not self.built:
+            self._maybe_build(shape)
 
     def get_build_config(self) -> dict | None:
         if self._build_shapes is not None:
@@ -695,6 +791,16 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
+class _ArrayArg:
+    """Stands for the i-th array argument after the first in an eager call (for the cache key)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"<array argument {self.index}>"
+
+
 def _shape_arg(shapes: Any) -> Any:
     """What build() receives: a tuple for one input, a list of tuples for several."""
     if isinstance(shapes, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in shapes):
@@ -714,3 +820,49 @@ def flatten_shapes(shapes: Any) -> list:
     if isinstance(shapes, dict):
         return [s for k in sorted(shapes) for s in flatten_shapes(shapes[k])]
     return [shapes]
+
+
+# ------------------------------------------------------------------------------------------
+# Masks (Keras 3 semantics): a boolean (batch, time) mask rides on its symnet tensor's tag
+# ------------------------------------------------------------------------------------------
+def get_keras_mask(x: Any) -> Any:
+    tag = getattr(x, "tag", None)
+    return tag.get("keras_mask") if isinstance(tag, dict) else None
+
+
+def set_keras_mask(x: Any, mask: Any) -> None:
+    if isinstance(getattr(x, "tag", None), dict):
+        x.tag["keras_mask"] = mask
+
+
+def keras_mask_of(inputs: Any) -> Any:
+    """The mask of a tensor, or the list of masks of a list (None when none has one)."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [get_keras_mask(x) for x in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return get_keras_mask(inputs)
+
+
+def _supports_masking(layer: Layer) -> bool:
+    return bool(layer.supports_masking) or type(layer).compute_mask is not Layer.compute_mask
+
+
+def set_mask_metadata(layer: Layer, inputs: Any, outputs: Any, previous_mask: Any) -> None:
+    """Attach compute_mask's result to the outputs (unless they all carry one already)."""
+    flat_out = [o for o in flatten(outputs) if isinstance(o, sn.Variable)]
+    if not flat_out:
+        return
+    if not _supports_masking(layer):
+        if previous_mask is not None and any(m is not None for m in flatten(previous_mask)):
+            warnings.warn(f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an input with a mask "
+                          "attached to it. However, this layer does not support masking and will therefore destroy "
+                          "the mask information. Downstream layers will not see the mask.", stacklevel=4)
+        return
+    if all(get_keras_mask(o) is not None for o in flat_out):
+        return
+    masks = layer.compute_mask(inputs, previous_mask)
+    if masks is None:
+        return
+    for o, m in zip(flat_out, flatten(masks) if isinstance(masks, (list, tuple)) else [masks]):
+        if m is not None and get_keras_mask(o) is None:
+            set_keras_mask(o, m)

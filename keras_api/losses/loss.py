@@ -84,6 +84,8 @@ def reduce_weighted_values(values: Variable, sample_weight: Any = None, reductio
     if sample_weight is not None:
         sample_weight = to_tensor(sample_weight, values.dtype)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+        while sample_weight.ndim < values.ndim:     # per-sample weights of per-timestep losses (sequence outputs)
+            sample_weight = sn.expand_dims(sample_weight, -1)
         values = values * sample_weight
     return reduce_values(values, sample_weight, reduction)
 
@@ -140,3 +142,12 @@ class LossFunctionWrapper(Loss):
         config = super().get_config()
         config.update(self._fn_kwargs)
         return config
+
+
+def class_index(x: sn.Variable, axis: int) -> sn.Variable:
+    """0..n-1 along `axis` of x, shaped to broadcast against x: compared with expanded integer
+    labels it gives their one-hot (the stabilize phase recognises that form)."""
+    axis = axis % x.ndim
+    n = x.static_shape[axis] if x.static_shape[axis] is not None else x.shape[axis]
+    idx = sn.arange(0, n, 1, dtype="int64")
+    return sn.expand_dims(idx, [a for a in range(x.ndim) if a != axis]) if x.ndim > 1 else idx

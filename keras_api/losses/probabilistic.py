@@ -8,32 +8,24 @@ sn.log_softmax for the categorical ones, t*softplus(-x) + (1-t)*softplus(x) for 
 (its gradient sigmoid(x) - t is exact everywhere; sn.sigmoid_binary_crossentropy's relu/abs
 form has a wrong gradient at x = 0 exactly).
 
-What the stabilize rewrites (symnet/rewrite/stabilize.py) are relied on to match:
-  * categorical/sparse crossentropy of ``softmax(z)`` along the same axis is built as
-    ``log(clip(softmax(z), eps, 1-eps))`` (the normalising division is skipped: a softmax already
-    sums to 1), which the ``log_softmax`` rewrite turns into ``log_softmax(z)`` (and then into
-    SoftmaxCrossentropyWithLogits) when the clip feeds only the log, i.e. in graphs without the
-    gradient; in a training graph the clip stays, giving Keras's JAX-backend numbers (loss
-    saturates at -log(eps), zero gradient for a saturated wrong class). The unclipped
-    ``log(softmax)`` is not used because its gradient is nan at saturation today;
-  * binary crossentropy of ``sigmoid(z)`` is built without the clip, as
-    ``-(t*log(sigmoid(z)) + (1-t)*log(1 - sigmoid(z)))``, which the ``log_sigmoid`` rewrite turns
-    into the softplus (from-logits) form.
-    For a sigmoid these are the numbers Keras's TensorFlow backend gives (it takes the logits
-    behind the sigmoid); inside [eps, 1-eps] they equal the clipped form. Without the rewrite
-    pipeline (optimizer=None) a saturated sigmoid gives inf, as the plain formula does."""
+A sigmoid's or softmax's output carries the logits behind it (``_keras_logits``, set by
+keras_api.activations as Keras does; ``sn.nnet.sigmoid_logits`` finds those of any sigmoid):
+  * binary crossentropy of such an output is computed from the logits,
+    t*softplus(-x) + (1-t)*softplus(x) (Keras's TensorFlow-backend numbers; inside [eps, 1-eps]
+    they equal the clipped form), stable in value and gradient even with optimizer=None;
+  * categorical/sparse crossentropy keeps Keras's clip, log(clip(p / sum(p), eps, 1-eps)), so
+    evaluation and training report the same (Keras JAX-backend) loss at saturation; the
+    canonicalize phase drops the division for a softmax along the same axis, and
+    log(clip(softmax)) becomes log_softmax when the clip feeds only the log.
+No symnet op classes are inspected here: the rewrites recognise the graph shapes."""
 from __future__ import annotations
 
 from typing import Any
 
 import symnet as sn
-from symnet.scalar import SigmoidOp
-from symnet.ops.creation import axis_index
-from symnet.ops.elemwise import Elemwise
-from symnet.ops.nnet import Softmax
 
 from .. import backend
-from .loss import LossFunctionWrapper, to_tensor
+from .loss import LossFunctionWrapper, class_index, to_tensor
 
 
 def _float_pred(y_pred: Any) -> sn.Variable:
@@ -42,14 +34,11 @@ def _float_pred(y_pred: Any) -> sn.Variable:
     return to_tensor(y_pred)
 
 
-def _is_sigmoid(v: sn.Variable) -> bool:
-    return v.owner is not None and isinstance(v.owner.op, Elemwise) and isinstance(v.owner.op.scalar_op, SigmoidOp)
-
-
-def _is_softmax(v: sn.Variable, axis: int) -> bool:
-    if v.owner is None or not isinstance(v.owner.op, Softmax):
-        return False
-    return v.owner.op.axis % v.ndim == axis % v.ndim
+def _keras_logits(v: sn.Variable) -> sn.Variable | None:
+    """The logits a sigmoid/softmax activation cached on its output (Keras's _keras_logits), or
+    behind any sigmoid (Keras's TensorFlow backend also takes a Sigmoid op's input)."""
+    cached = getattr(v, "_keras_logits", None)
+    return cached if cached is not None else sn.nnet.sigmoid_logits(v)
 
 
 def _bce(target: sn.Variable, output: sn.Variable, from_logits: bool) -> sn.Variable:
@@ -57,8 +46,9 @@ def _bce(target: sn.Variable, output: sn.Variable, from_logits: bool) -> sn.Vari
         # t*softplus(-x) + (1-t)*softplus(x) (= -t*log_sigmoid(x) - (1-t)*log_sigmoid(-x), Keras's JAX
         # form): exact gradient sigmoid(x) - t everywhere, including x = 0
         return target * sn.softplus(-output) + (1.0 - target) * sn.softplus(output)
-    if _is_sigmoid(output):          # plain form for the log_sigmoid rewrite (see module docstring)
-        return -(target * sn.log(output) + (1.0 - target) * sn.log(1.0 - output))
+    logits = _keras_logits(output)
+    if logits is not None:           # Keras's TensorFlow backend takes the cached logits
+        return target * sn.softplus(-logits) + (1.0 - target) * sn.softplus(logits)
     eps = backend.epsilon()
     output = sn.clip(output, eps, 1.0 - eps)
     return -(target * sn.log(output) + (1.0 - target) * sn.log(1.0 - output))
@@ -68,8 +58,7 @@ def _log_prob(output: sn.Variable, from_logits: bool, axis: int) -> sn.Variable:
     if from_logits:
         return sn.log_softmax(output, axis=axis)
     eps = backend.epsilon()
-    if not _is_softmax(output, axis):  # a softmax already sums to 1: keep log(clip(softmax)) matchable
-        output = output / sn.sum(output, axis=axis, keepdims=True)
+    output = output / sn.sum(output, axis=axis, keepdims=True)    # dropped for a softmax by canonicalize
     return sn.log(sn.clip(output, eps, 1.0 - eps))
 
 
@@ -115,7 +104,7 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
         valid = sn.neq(target, ignore_class)
         target = target * sn.cast(valid, target.dtype)
         y_pred = y_pred * sn.cast(sn.expand_dims(valid, -1), y_pred.dtype)
-    one_hot = sn.cast(sn.eq(sn.expand_dims(target, axis), axis_index(y_pred, axis)), y_pred.dtype)
+    one_hot = sn.cast(sn.eq(sn.expand_dims(target, axis), class_index(y_pred, axis)), y_pred.dtype)
     res = -sn.sum(one_hot * _log_prob(y_pred, from_logits, axis), axis=axis)
     if valid is not None:
         res = sn.switch(valid, res, sn.zeros_like(res))

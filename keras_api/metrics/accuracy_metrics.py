@@ -4,10 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 import symnet as sn
-from symnet.ops.creation import axis_index
 
 from .. import backend
-from ..losses.loss import squeeze_or_expand_to_same_rank, to_tensor
+from ..losses.loss import class_index, squeeze_or_expand_to_same_rank, to_tensor
 from .metric import MeanMetricWrapper
 
 
@@ -63,7 +62,7 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> sn.Variable:
 
 def _in_top_k(targets: sn.Variable, predictions: sn.Variable, k: int) -> sn.Variable:
     """rank of the target's score (1 + number of strictly larger scores) <= k (Keras's JAX in_top_k)."""
-    one_hot = sn.cast(sn.eq(sn.expand_dims(targets, -1), axis_index(predictions, -1)), predictions.dtype)
+    one_hot = sn.cast(sn.eq(sn.expand_dims(targets, -1), class_index(predictions, -1)), predictions.dtype)
     at_label = sn.sum(one_hot * predictions, axis=-1, keepdims=True)
     at_label = sn.switch(sn.isnan(at_label), sn.full((), float("-inf"), predictions.dtype), at_label)
     rank = 1 + sn.sum(sn.cast(sn.gt(predictions, at_label), "int64"), axis=-1)

@@ -14,8 +14,7 @@ import numpy as np
 import symnet as sn
 
 from .. import backend
-from ..losses.loss import squeeze_or_expand_to_same_rank, to_tensor
-from symnet.ops.creation import axis_index
+from ..losses.loss import class_index, squeeze_or_expand_to_same_rank, to_tensor
 
 from .metric import Metric, divide_no_nan
 
@@ -28,7 +27,7 @@ def _filter_top_k(x: sn.Variable, k: int) -> sn.Variable:
     ops.top_k)."""
     a = sn.expand_dims(x, -1)                      # x_i along axis -2
     b = sn.expand_dims(x, -2)                      # x_j along axis -1
-    idx = axis_index(x, -1)
+    idx = class_index(x, -1)
     i_idx, j_idx = sn.expand_dims(idx, -1), sn.expand_dims(idx, -2)
     ahead = sn.or_(sn.gt(b, a), sn.and_(sn.eq(b, a), sn.lt(j_idx, i_idx)))   # j ranks before i
     rank = sn.sum(sn.cast(ahead, "int64"), axis=-1)

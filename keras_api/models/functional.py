@@ -46,6 +46,12 @@ class Functional(Model):
         self._inputs_flat = flatten(inputs)
         self._outputs_flat = flatten(outputs)
         self._build_graph()
+        self._raw_inputs_flat = list(self._inputs_flat)
+        self._boundary = self._find_boundary()
+        if self._boundary:         # the compiled graph starts at the eager layers' outputs
+            self._inputs_flat = [self._boundary[i][1] if i in self._boundary else t
+                                 for i, t in enumerate(self._raw_inputs_flat)]
+            self._build_graph()
         self.input_spec = [InputSpec(shape=t.shape) for t in self._inputs_flat]
         self.built = True
 
@@ -98,6 +104,32 @@ class Functional(Model):
         order = sorted(ops.values(), key=lambda op: (-layer_depth.get(id(op), 0), op_index[id(op)]))
         self._operations = order
 
+    def _find_boundary(self) -> dict:
+        """{input index: (eager layer, its output tensor)} for inputs consumed by one NumPy-only
+        preprocessing layer (TextVectorization, StringLookup, ...), which the model applies to the data
+        before its compiled graph. Such a layer anywhere else is an error: strings cannot be symbolic."""
+        boundary = {}
+        for node in self._nodes_post:
+            if not getattr(node.operation, "_runs_eagerly", False):
+                continue
+            ok = len(node.input_tensors) == 1 and any(node.input_tensors[0] is t for t in self._raw_inputs_flat)
+            if ok:
+                i = next(k for k, t in enumerate(self._raw_inputs_flat) if t is node.input_tensors[0])
+                consumers = [n for n in self._nodes_post if any(u is node.input_tensors[0] for u in n.input_tensors)]
+                ok = len(consumers) == 1 and i not in boundary
+            if not ok:
+                raise ValueError(f"Layer {node.operation.name!r} ({type(node.operation).__name__}) runs in NumPy "
+                                 "before the compiled graph, so in a model it must take a keras.Input directly, and "
+                                 "that input must feed nothing else (apply it to the data yourself otherwise)")
+            boundary[i] = (node.operation, node.output_tensors[0])
+        return boundary
+
+    def apply_boundary(self, flat: list) -> list:
+        """Run the boundary preprocessing layers on the NumPy inputs (in the order of the raw inputs)."""
+        if not self._boundary:
+            return flat
+        return [self._boundary[i][0](a) if i in self._boundary else a for i, a in enumerate(flat)]
+
     def _sublayers(self) -> list[Layer]:
         return list(self._operations)
 
@@ -107,7 +139,7 @@ class Functional(Model):
 
     @property
     def inputs(self) -> list:
-        return list(self._inputs_flat)
+        return list(self._raw_inputs_flat)
 
     @property
     def outputs(self) -> list:
@@ -123,7 +155,7 @@ class Functional(Model):
 
     @property
     def input_names(self) -> list[str]:
-        return [t._keras_history[0].name for t in self._inputs_flat]
+        return [t._keras_history[0].name for t in self._raw_inputs_flat]
 
     @property
     def output_names(self) -> list[str]:
@@ -169,19 +201,44 @@ class Functional(Model):
             training = outer.training
         with call_context(training, inherit_losses=True):
             for node in self._nodes_post:
-                if isinstance(node.operation, InputLayer):
-                    continue
+                if isinstance(node.operation, InputLayer) or getattr(node.operation, "_runs_eagerly", False):
+                    continue          # (boundary preprocessing ran on the data already)
                 args = map_struct(lambda t: tensor_map[id(t)] if isinstance(t, KerasTensor) else t, node.call_args)
                 kwargs = dict(node.call_kwargs)
                 rest = kwargs.pop("rest", ())
+                rest = tuple(map_struct(lambda t: tensor_map[id(t)] if isinstance(t, KerasTensor) else t, r)
+                             for r in rest)
+                kwargs = {k: map_struct(lambda t: tensor_map[id(t)] if isinstance(t, KerasTensor) else t, v)
+                          for k, v in kwargs.items()}
                 out = node.operation(args, *rest, **kwargs)
                 for kt, v in zip(node.output_tensors, flatten(out)):
                     tensor_map[id(kt)] = v
         return pack_like(self._outputs_struct, [tensor_map[id(t)] for t in self._outputs_flat])
 
+    def _eager_call(self, inputs: Any, rest: tuple, kwargs: dict) -> Any:
+        """NumPy inputs given as a dict are matched to the model's inputs by name, as in symbolic calls."""
+        if isinstance(inputs, dict) and not isinstance(self._inputs_struct, dict):
+            inputs = self._order_inputs(inputs)
+        if self._boundary:
+            flat = self.apply_boundary(flatten(inputs))
+            inputs = flat if len(flat) > 1 else flat[0]
+        return super()._eager_call(inputs, rest, kwargs)
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         return self.output_shape
 
     def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable,
-                "layers": [{"class_name": type(l).__name__, "name": l.name} for l in self.layers]}
+        """Keras 3's functional config (layers with inbound_nodes, input_layers, output_layers)."""
+        from .functional_config import get_functional_config
+        return get_functional_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Functional":
+        from .functional_config import functional_from_config
+        return functional_from_config(cls, config, custom_objects=custom_objects)
+
+    def get_build_config(self) -> dict:
+        return {"input_shape": None}
+
+    def build_from_config(self, config: dict) -> None:
+        """A functional model is built when it is made."""

@@ -58,9 +58,22 @@ class Trainer:
                     losses.get(l)
         self._compile_args = dict(loss=loss, loss_weights=loss_weights, metrics=metrics,
                                   weighted_metrics=weighted_metrics)
+        self._compile_config = dict(optimizer=self.optimizer, loss=loss, loss_weights=loss_weights, metrics=metrics,
+                                    weighted_metrics=weighted_metrics, run_eagerly=run_eagerly,
+                                    steps_per_execution=steps_per_execution,
+                                    jit_compile=True if jit_compile == "auto" else jit_compile)
         self._compile_state = None
         self._fns = {}
         self.compiled = True
+
+    def get_compile_config(self) -> dict | None:
+        """compile()'s arguments, serialized (saved as config.json's compile_config)."""
+        from ..saving.compile_config import get_compile_config
+        return get_compile_config(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        from ..saving.compile_config import compile_from_config
+        compile_from_config(self, config)
 
     def _reset_compiled_functions(self) -> None:
         self._fns = {}
@@ -173,6 +186,9 @@ class Trainer:
 
     def _get_function(self, role: str, x: list[np.ndarray], y: list | None) -> tuple:
         specs = self._input_specs(x)
+        if not self.built and role == "train":   # a subclassed model: build its sublayers before listing weights
+            from ..layers.base import Layer
+            Layer.compute_output_shape(self, specs[0][1] if len(specs) == 1 else [s for _, s, _ in specs])
         self._check_input_shapes(x, specs)
         trainable = [w for w in self.trainable_weights] if role == "train" else []
         key = (tuple((d, len(s)) for _, s, d in specs),
@@ -277,8 +293,9 @@ class Trainer:
 
     def _build_predict_function(self, specs: list, y: Any, trainable: list) -> tuple:
         x_syms = [sn.tensor((None,) + tuple(shape[1:]), dtype=dtype, name=name) for name, shape, dtype in specs]
-        outs, _, _ = self._forward(x_syms, training=False)
-        fn = sn.function(x_syms, outs, name="predict_step", on_unused_input="ignore")
+        outs, _, state_updates = self._forward(x_syms, training=False)
+        # inference-time state updates (a stateful RNN's states) apply in predict too, as in Keras
+        fn = sn.function(x_syms, outs, name="predict_step", on_unused_input="ignore", updates=state_updates or None)
         return fn, None, None
 
     def _compile_step(self, name: str, x_syms: list, y_syms: list, sw_syms: list, named: list,
@@ -300,7 +317,7 @@ class Trainer:
         for i in target_idx:
             w = sw[i] if sw is not None and i < len(sw) and sw[i] is not None else None
             sws.append(self._ones(n) if w is None else np.asarray(w, dtype=sn.config.floatX).reshape(n))
-        values = fn(*x, *ys, *sws)
+        values = fn(*_ints_to_float_inputs(fn, x), *ys, *sws)
         return {k: float(v) for k, v in zip(names, values)}
 
     def _ones(self, n: int) -> np.ndarray:
@@ -316,6 +333,7 @@ class Trainer:
         if x is None:
             raise ValueError("Expected input data `x`; got None")
         xs = da.standardize(x, self._input_names(), "x", self._input_dtypes())
+        xs = self._apply_preprocessing_boundary(xs)
         if self._input_names() is None and isinstance(x, dict):
             pass
         n_out = self._n_outputs_guess()
@@ -336,6 +354,19 @@ class Trainer:
             sws = [da.class_weight_to_sample_weight(ys[0], class_weight)]
         da.check_lengths(xs, ys, sws)
         return xs, ys, sws
+
+    def _eager_call(self, inputs: Any, rest: tuple, kwargs: dict) -> Any:
+        from ..models.sequential import Sequential
+        if isinstance(self, Sequential) and self._functional is not None and self._functional._boundary:
+            inputs = self._functional.apply_boundary([inputs])[0]
+        return super()._eager_call(inputs, rest, kwargs)
+
+    def _apply_preprocessing_boundary(self, xs: list) -> list:
+        """NumPy-only preprocessing layers (TextVectorization, ...) on model inputs run on the data here."""
+        from ..models.functional import Functional
+        from ..models.sequential import Sequential
+        fn = self._functional if isinstance(self, Sequential) else self if isinstance(self, Functional) else None
+        return fn.apply_boundary(xs) if fn is not None and getattr(fn, "_boundary", None) else xs
 
     def _input_dtypes(self) -> list[str] | None:
         from ..models.functional import Functional
@@ -370,9 +401,17 @@ class Trainer:
         self._assert_compiled()
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
+        if da.is_batch_source(x):      # generators and PyDataset: trainers/source_loops.py
+            from .source_loops import fit_source
+            _no_y_with_source(y, sample_weight, "fit")
+            return fit_source(self, x, epochs, verbose, callbacks, validation_data, shuffle, class_weight,
+                              initial_epoch, steps_per_epoch, validation_steps, validation_freq, validation_split)
         xs, ys, sws = self._prepare(x, y, sample_weight, class_weight)
         val = None
         if validation_data is not None:
+            if da.is_batch_source(validation_data):
+                raise NotImplementedError("keras_api fit: generator/PyDataset validation_data with array x "
+                                          "(pass x as a generator or PyDataset too)")
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
                 raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or `(x_val, y_val, "
                                  f"val_sample_weight)`. Received: validation_data={type(validation_data)}")
@@ -388,6 +427,7 @@ class Trainer:
                            epochs=epochs, steps=it.num_batches)
         self.stop_training = False
         cbs.on_train_begin()
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch   # BackupAndRestore's resume point
         training_logs: dict = {}
         logs: dict = {}
         for epoch in range(initial_epoch, epochs):
@@ -424,6 +464,14 @@ class Trainer:
         self._assert_compiled()
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
+        if da.is_batch_source(x):
+            from .source_loops import evaluate_source
+            _no_y_with_source(y, sample_weight, "evaluate")
+            source = da.BatchSource(x, steps=steps)
+            cbs = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self, verbose=verbose,
+                               epochs=1, steps=source.num_batches)
+            logs = evaluate_source(self, source, steps, cbs)
+            return logs if return_dict else self._flatten_metrics_in_order(logs)
         xs, ys, sws = self._prepare(x, y, sample_weight)
         n = len(xs[0])
         steps_n = steps or int(math.ceil(n / batch_size))
@@ -470,7 +518,11 @@ class Trainer:
         from ..callbacks.callback_list import CallbackList
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
+        if da.is_batch_source(x):
+            from .source_loops import predict_source
+            return predict_source(self, x, steps, verbose, callbacks)
         xs = da.standardize(x, self._input_names(), "x", self._input_dtypes())
+        xs = self._apply_preprocessing_boundary(xs)
         da.check_lengths(xs, None, None)
         n = len(xs[0])
         it = da.BatchIterator(n, batch_size, shuffle=False, steps_per_epoch=steps)
@@ -481,7 +533,7 @@ class Trainer:
         chunks: list[list[np.ndarray]] = []
         for step, idx in it.epoch():
             cbs.on_predict_batch_begin(step)
-            outs = fn(*da.take(xs, idx, True))
+            outs = fn(*_ints_to_float_inputs(fn, da.take(xs, idx, True)))
             chunks.append(outs)
             cbs.on_predict_batch_end(step, {"outputs": outs})
         cbs.on_predict_end()
@@ -537,6 +589,13 @@ class Trainer:
         names = {l.name for l in self._flatten_layers()}
         return [CompiledKernel(k, names) for k in entry[1][0].kernels]
 
+def _no_y_with_source(y: Any, sample_weight: Any, method: str) -> None:
+    if y is not None or sample_weight is not None:
+        raise ValueError(f"`y` and `sample_weight` arguments must not be passed to {method}() when `x` is a "
+                         "generator or a PyDataset: the batches already hold them. Received: "
+                         f"y={type(y).__name__}, sample_weight={type(sample_weight).__name__}")
+
+
 def _verbose(v: Any) -> int:
     if v == "auto":
         return 1
@@ -580,3 +639,10 @@ class CompiledKernel:
 
     def __repr__(self) -> str:
         return f"<CompiledKernel {self.name} layers={self.layers} scopes={self.scopes}>"
+
+
+def _ints_to_float_inputs(fn: Any, arrays: list) -> list:
+    """Integer data (token ids) fed to a float model input (a Sequential built from the data's shape,
+    e.g. Embedding first) is converted, as Keras converts it to the input's float dtype."""
+    return [a.astype(v.dtype) if getattr(a, "dtype", None) is not None and a.dtype.kind in "iu" and
+            v.dtype.startswith("float") else a for a, v in zip(arrays, fn.inputs)]

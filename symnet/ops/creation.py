@@ -29,8 +29,45 @@ def _shape_vector(shape: Any) -> tuple[Variable, list]:
         n = vec.type.shape[0]
     static = _static_values(vec, n)
     if any(d is not None and d < 0 for d in static):
-        raise ValueError(f"negative dimension in shape {tuple(static)}")
+        raise ValueError(f"zeros/ones/full/alloc: negative dimension in the shape; Received: shape={tuple(static)}")
     return vec, static
+
+
+def _dim_names(shape_var: Variable, n: int) -> list[str]:
+    """How the user wrote each dimension of a shape vector ('n', '3', ...), for error messages."""
+    from .shape import MakeVector
+    if shape_var.owner is not None and isinstance(shape_var.owner.op, MakeVector):
+        return [user_name(v) for v in shape_var.owner.inputs]
+    return [f"{user_name(shape_var)}[{i}]" for i in range(n)]
+
+
+def user_name(v: Variable) -> str:
+    """A constant's value, else the variable under any casts the constructor added ('n')."""
+    while v.owner is not None and "cast" in str(v.owner.op) and len(v.owner.inputs) == 1:
+        v = v.owner.inputs[0]
+    if isinstance(v, Constant):
+        return repr(v.data.item()) if np.ndim(v.data) == 0 else repr(v.data.tolist())
+    return describe(v)
+
+
+def checked_shape(node: Apply, shape: Any) -> tuple[int, ...]:
+    """The run-time shape of an Alloc (zeros/ones/full/broadcast_to) as ints, or a ValueError that
+    names the dimension, its value and the whole shape (NumPy's own messages do not)."""
+    dims = tuple(int(d) for d in np.asarray(shape).reshape(-1))
+    names = _dim_names(node.inputs[1], len(dims))
+    where = f"(built at {node.tag.get('trace', '?')})"
+    for i, d in enumerate(dims):
+        if d < 0:
+            raise ValueError(f"zeros/ones/full/alloc: dimension {i} of the shape ({names[i]}) is negative; "
+                             f"Received: shape={dims} {where}")
+    itemsize = np.dtype(node.outputs[0].dtype).itemsize
+    total = itemsize
+    for d in dims:
+        total *= d
+    if total > np.iinfo(np.intp).max:
+        raise ValueError(f"zeros/ones/full/alloc: shape {dims} ({', '.join(names)}) is too large: "
+                         f"{total} bytes of {node.outputs[0].dtype} exceed the address space {where}")
+    return dims
 
 
 class Alloc(Op):
@@ -58,12 +95,12 @@ class Alloc(Op):
 
     def perform(self, node, inputs):
         value, shape = inputs
-        return [np.array(np.broadcast_to(value, tuple(int(d) for d in shape)))]
+        return [np.array(np.broadcast_to(value, checked_shape(node, shape)))]
 
     def infer_shape(self, node, input_shapes, input_values):
         if input_values[1] is None:
             raise NotImplementedError("Alloc.infer_shape needs the shape value")
-        return [tuple(int(d) for d in input_values[1])]
+        return [checked_shape(node, input_values[1])]
 
     def grad(self, inputs, output_grads):
         from .elemwise import reduce_to_shape
@@ -142,22 +179,33 @@ class ARange(Op):
                 raise TypeError(f"arange bounds must be scalars, got {v.type}")
         length = None
         if all(isinstance(v, Constant) for v in ins):
-            length = len(np.arange(*[v.data.item() for v in ins]))
+            length = len(np.arange(*_checked_bounds(None, ins, [v.data for v in ins])))
         return Apply(self, ins, [TensorType(self.dtype, (length,))])
 
     def perform(self, node, inputs):
-        return [np.arange(*[np.asarray(v).item() for v in inputs], dtype=self.dtype)]
+        return [np.arange(*_checked_bounds(node, node.inputs, inputs), dtype=self.dtype)]
 
     def infer_shape(self, node, input_shapes, input_values):
         if any(v is None for v in input_values):
             raise NotImplementedError("ARange.infer_shape needs its bounds")
-        return [(len(np.arange(*[np.asarray(v).item() for v in input_values])),)]
+        return [(len(np.arange(*_checked_bounds(node, node.inputs, input_values))),)]
 
     def grad(self, inputs, output_grads):
         return [None, None, None]
 
     def connection_pattern(self, node):
         return [[False]] * 3
+
+
+def _checked_bounds(node: Apply | None, variables: Sequence, values: Sequence) -> list:
+    """arange's (start, stop, step) as Python numbers; a zero step is NumPy's ZeroDivisionError
+    with a message naming the step."""
+    vals = [np.asarray(v).item() for v in values]
+    if vals[2] == 0:
+        where = f" (built at {node.tag.get('trace', '?')})" if node is not None else ""
+        raise ZeroDivisionError(f"arange: the step ({user_name(variables[2])}) must not be zero; "
+                                f"Received: start={vals[0]}, stop={vals[1]}, step={vals[2]}{where}")
+    return vals
 
 
 def arange(start: Any, stop: Any = None, step: Any = 1, dtype: str | None = None) -> Variable:

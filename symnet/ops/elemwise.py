@@ -210,6 +210,19 @@ and_, or_, xor = _binary(S.and_), _binary(S.or_), _binary(S.xor)
 not_, isnan, isinf = _unary(S.not_), _unary(S.isnan), _unary(S.isinf)
 neg, identity, abs, sign = _unary(S.neg), _unary(S.identity), _unary(S.abs_), _unary(S.sign)
 floor, ceil, round = _unary(S.floor), _unary(S.ceil), _unary(S.round_half_even)
+_neg_any = neg
+
+
+def neg(x: Any) -> Variable:
+    """Elementwise negation; on a bool tensor NumPy's TypeError, raised when the graph is built."""
+    x = as_variable(x)
+    if x.dtype == "bool":
+        raise TypeError(f"{BOOL_NEGATIVE} (negating {describe(x)} of dtype bool)")
+    return _neg_any(x)
+
+
+BOOL_NEGATIVE = ("The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or "
+                 "the logical_not function instead.")
 exp, log, sin, cos, tan, tanh, erf = (_unary(S.exp), _unary(S.log), _unary(S.sin), _unary(S.cos),
                                       _unary(S.tan), _unary(S.tanh), _unary(S.erf))
 expm1, log1p, sqrt, sqr, reciprocal = (_unary(S.expm1), _unary(S.log1p), _unary(S.sqrt), _unary(S.sqr),

@@ -65,12 +65,13 @@ class LogSoftmax(_AlongAxis):
             return [s - np.log(np.sum(np.exp(s), axis=self.axis, keepdims=True))]
 
     def grad(self, inputs, output_grads):
-        from .elemwise import exp
         from .reduce import sum as rsum
         (x,), (gz,) = inputs, output_grads
         if gz is None:
             return [None]
-        return [gz - exp(self(x)) * rsum(gz, self.axis, keepdims=True)]
+        # softmax(x), not exp(log_softmax(x)): the same values, and it shares the forward softmax
+        # when grad() differentiates log(softmax(x)) through this op
+        return [gz - Softmax(self.axis)(x) * rsum(gz, self.axis, keepdims=True)]
 
 
 def softmax(x: Any, axis: int = -1) -> Variable:

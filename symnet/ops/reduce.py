@@ -174,12 +174,13 @@ def _count(x: Variable, axes: tuple[int, ...]) -> Any:
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     from .elemwise import cast, true_div
-    from ..types import upgrade_to_float
     x = as_variable(x)
     axes = normalize_axes(axis, x.ndim)
     s = sum(x, axes, keepdims=keepdims)
     n = _count(x, axes)
-    out_dtype = upgrade_to_float(x.dtype)
+    # Theano: the sum of an integer/bool tensor is int64 (uint64), divided by the shape cast to
+    # float64, so the mean of any integer/bool tensor is float64 whatever floatX is
+    out_dtype = x.dtype if is_float(x.dtype) else "float64"
     if isinstance(n, int):
         return true_div(cast(s, out_dtype), float(n)) if n != 1 else cast(s, out_dtype)
     return true_div(cast(s, out_dtype), cast(n, out_dtype))

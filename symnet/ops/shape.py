@@ -206,18 +206,13 @@ class Reshape(Op):
 
     def perform(self, node, inputs):
         x, shp = inputs
-        try:
-            return [np.reshape(x, tuple(int(v) for v in shp)).copy()]
-        except ValueError:
-            raise ValueError(f"cannot reshape {describe(node.inputs[0])} of shape {x.shape} into "
-                             f"{tuple(int(v) for v in shp)} (built at {node.tag.get('trace', '?')})") from None
+        return [np.reshape(x, reshape_target(node, x.shape, shp)).copy()]
 
     def infer_shape(self, node, input_shapes, input_values):
         shp = input_values[1]
         if shp is None:
             raise NotImplementedError("Reshape.infer_shape needs the value of the target shape")
-        return [np.empty(input_shapes[0], dtype=np.int8).reshape(tuple(int(v) for v in shp)).shape
-                if 0 not in input_shapes[0] else _reshape_empty(input_shapes[0], shp)]
+        return [reshape_target(node, tuple(input_shapes[0]), shp)]
 
     def grad(self, inputs, output_grads):
         x, _ = inputs
@@ -228,14 +223,32 @@ class Reshape(Op):
         return [[True], [False]]
 
 
-def _reshape_empty(in_shape, shp):
-    vals = [int(v) for v in shp]
+def reshape_target(node: Apply, in_shape: tuple, shp: Any) -> tuple[int, ...]:
+    """The output shape of reshaping an array of in_shape to shp (one entry may be -1), or a
+    ValueError naming the variable and both shapes (on every backend: perform and infer_shape)."""
+    vals = tuple(int(v) for v in np.asarray(shp).reshape(-1))
+    total = 1
+    for d in in_shape:
+        total *= int(d)
+    part = 1
+    for v in vals:
+        part *= v if v != -1 else 1
+    bad = None
+    if vals.count(-1) > 1:
+        bad = "only one dimension may be -1"
+    elif any(v < -1 for v in vals):
+        bad = "a dimension is negative"
+    elif -1 in vals and (part == 0 or total % part):
+        bad = f"{total} elements do not split into parts of {part}"
+    elif -1 not in vals and part != total:
+        bad = f"{total} elements, not {part}"
+    if bad:
+        raise ValueError(f"cannot reshape {describe(node.inputs[0])} of shape {tuple(in_shape)} into "
+                         f"{vals} ({bad}) (built at {node.tag.get('trace', '?')})")
     if -1 in vals:
-        part = int(np.prod([v for v in vals if v != -1]))
-        if part == 0:
-            raise ValueError(f"cannot reshape an empty array of shape {in_shape} into {tuple(vals)}")
-        vals[vals.index(-1)] = 0
-    return tuple(vals)
+        i = vals.index(-1)
+        vals = vals[:i] + (total // part,) + vals[i + 1:]
+    return vals
 
 
 def _static_values(shp: Variable, n: int) -> list:

@@ -1,6 +1,7 @@
 """Indexing: basic (ints, slices with steps and negative indices, None, Ellipsis; constant or
 symbolic scalar bounds), integer-array indexing on the first axis (embeddings), and their
-set/inc counterparts (the gradients of indexing)."""
+set/inc counterparts (the gradients of indexing). Any other NumPy advanced index (arrays on
+several or later axes, boolean masks) goes to ops/advanced_indexing.py."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -293,16 +294,17 @@ def getitem(x: Any, idx: Any) -> Variable:
     entries = _parse(x, idx)
     if any(_is_array_index(e) for e in entries):
         first, rest = entries[0], entries[1:]
-        if not _is_array_index(first) or any(_is_array_index(e) for e in rest):
-            raise NotImplementedError("integer-array indexing is supported on the first axis only "
-                                      "(x[ints] or x[ints, basic...])")
-        arr = as_variable(np.asarray(first) if not isinstance(first, Variable) else first)
-        if arr.dtype == "bool":
-            raise NotImplementedError("boolean mask indexing has a data-dependent shape; use sn.switch")
-        out = AdvancedSubtensor1()(x, arr)
-        if rest:
-            out = getitem(out, (slice(None),) * arr.ndim + tuple(rest))
-        return out
+        arr = None
+        if _is_array_index(first) and not any(_is_array_index(e) for e in rest):
+            arr = first if isinstance(first, Variable) else as_variable(np.asarray(first))
+        if arr is not None and is_int(arr.dtype):       # axis 0 only: the op lowered natively
+            out = AdvancedSubtensor1()(x, arr)
+            if rest:
+                out = getitem(out, (slice(None),) * arr.ndim + tuple(rest))
+                out.tag["advanced_index"] = (x, tuple(entries))    # for set/inc_subtensor
+            return out
+        from .advanced_indexing import advanced_getitem
+        return advanced_getitem(x, entries)
     idx_list, inputs, new_axes_at = [], [], []
     axis = 0
     out_axis = 0
@@ -362,10 +364,16 @@ def inc_subtensor(target: Variable, value: Any) -> Variable:
 
 
 def _inc_or_set(target: Variable, value: Any, set_: bool) -> Variable:
+    from .advanced_indexing import AdvancedIncSubtensor, AdvancedSubtensor, advanced_getitem
+    if "advanced_index" in target.tag:             # x[ints, basic...]: one index over x, not two steps
+        x, entries = target.tag["advanced_index"]
+        target = advanced_getitem(x, entries)
     node = target.owner
     if node is not None and isinstance(node.op, Subtensor):
         return IncSubtensor(node.op.idx_list, set_)(node.inputs[0], value, *node.inputs[1:])
     if node is not None and isinstance(node.op, AdvancedSubtensor1):
         return AdvancedIncSubtensor1(set_)(node.inputs[0], value, node.inputs[1])
+    if node is not None and isinstance(node.op, AdvancedSubtensor):
+        return AdvancedIncSubtensor(node.op.spec, set_)(node.inputs[0], value, *node.inputs[1:])
     raise TypeError("set_subtensor/inc_subtensor take an indexed variable such as x[1:3] or x[idx], got "
                     f"{describe(target)}")

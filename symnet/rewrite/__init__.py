@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..graph import FunctionGraph
 from . import canonicalize, simplify, stabilize, specialize, fuse, memory  # noqa: F401  (registration)
+from . import indexing  # noqa: F401  (registration: general advanced indexing -> axis-0 ops)
 from .core import LEVELS, PHASES, registry, run_phase, run_pipeline  # noqa: F401
 
 

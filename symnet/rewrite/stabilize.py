@@ -255,6 +255,34 @@ def logsumexp(fgraph: FunctionGraph, node: Apply):
     return [res] if res.type.shape == node.outputs[0].type.shape else None
 
 
+@local_rewrite("stabilize", Elemwise)
+def stable_forms(fgraph: FunctionGraph, node: Apply):
+    """The table of symnet.stable_forms (the same one grad() differentiates through):
+    log(V(sigmoid(z))) for views V, log(exp(x) + exp(y)), log(sum(exp(x))),
+    exp(x)/(1+exp(x)), 1/(1+exp(-x)), exp(a)*exp(b)*c -> their stable equivalents."""
+    from ..stable_forms import stable_form
+    if len(node.outputs) != 1 or node.tag.get("stable_logsumexp") or node.tag.get("stabilized"):
+        return None
+    m = stable_form(node.outputs[0])
+    return None if m is None else [m.value]
+
+
+@local_rewrite("canonicalize", Elemwise)
+def softmax_over_its_sum(fgraph: FunctionGraph, node: Apply):
+    """softmax(x) / sum(softmax(x), axis, keepdims) -> softmax(x) along the softmax's axis (Keras
+    normalises its categorical crossentropy's input by the sum)."""
+    if not isinstance(node.op.scalar_op, S.TrueDiv):
+        return None
+    s, d = node.inputs
+    sm = _owner_op(s, Softmax)
+    es = _expand_dims_of_sum(d)
+    if sm is None or es is None or es[0] is not s or es[2]:
+        return None
+    if tuple(es[1]) != (normalize_axis(sm.axis, s.ndim),) or s.type != node.outputs[0].type:
+        return None
+    return [s]
+
+
 @local_rewrite("canonicalize", Shape)
 def shape_through_same_shape_op(fgraph: FunctionGraph, node: Apply):
     """Shape(f(x)) -> Shape(x) for ops whose output has x's shape (softmax, unary elementwise),

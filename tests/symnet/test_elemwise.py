@@ -137,7 +137,7 @@ def test_boolean_unary(fn, ref):
                                             ("int32", "float64"), ("int64", "float64"), ("bool", "float32")])
 def test_float_ops_upgrade_integers_theano_rule(dtype, expected):
     x = sn.vector("x", dtype=dtype)
-    f = F([x], [sn.exp(x), sn.sqrt(x), sn.sigmoid(x), x / x])
+    f = F([x], [sn.exp(x), sn.sqrt(x), sn.sigmoid(x)])   # x / x is floatX: test_theano_dtypes.py
     v = np.array([1, 1, 1], dtype=dtype)
     for out in f(v):
         assert out.dtype == expected

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 import symnet as sn
 
-from .base import InputSpec, Layer
+from ..base import InputSpec, Layer
 
 
 class Flatten(Layer):
@@ -119,3 +119,15 @@ class RepeatVector(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "n": self.n}
+
+
+# -- spatial reshaping layers (one per file, Keras 3's keras.layers.reshaping) -------------------
+from .zero_padding1d import ZeroPadding1D  # noqa: E402,F401
+from .zero_padding2d import ZeroPadding2D  # noqa: E402,F401
+from .zero_padding3d import ZeroPadding3D  # noqa: E402,F401
+from .cropping1d import Cropping1D  # noqa: E402,F401
+from .cropping2d import Cropping2D  # noqa: E402,F401
+from .cropping3d import Cropping3D  # noqa: E402,F401
+from .up_sampling1d import UpSampling1D  # noqa: E402,F401
+from .up_sampling2d import UpSampling2D  # noqa: E402,F401
+from .up_sampling3d import UpSampling3D  # noqa: E402,F401

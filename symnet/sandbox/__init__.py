@@ -1,0 +1,1 @@
+"""Theano's ``theano.sandbox`` names that programs import (``sandbox.rng_mrg``)."""
