@@ -6,7 +6,8 @@ from their neutral decomposition (codegen/scalar_forms.py: sigmoid, softplus, el
 NumPy semantics as the LLVM printer has them: maximum/minimum propagate nan, integer
 floor_div/mod follow NumPy's sign rules and give 0 on division by zero, float floor_div/mod follow
 npy_divmod, signed integer arithmetic wraps (done in the unsigned type: no C++ overflow UB),
-float -> int casts saturate (nan -> 0, as llvm.fptosi.sat). The helpers named sn_* are in PRELUDE.
+float -> int casts give NumPy's x86 results (codegen/llvm/casts.py), integer pow is npy_ipow
+(a negative exponent sets `symnet_status` to 1, as codegen/llvm/status.py). The helpers named sn_* are in PRELUDE.
 """
 from __future__ import annotations
 
@@ -72,14 +73,19 @@ def math_fn(name: str, dtype: str) -> str:
     return name + ("f" if dtype == "float32" else "")
 
 
+# float -> int as codegen/llvm/casts.float_to_int: cvtt32 / cvtt64 (nan and out of range -> the
+# minimum), narrower types take the low bits of cvtt32, uint32 those of cvtt64
+_F2I = {"int8": "sn_cvtt32", "int16": "sn_cvtt32", "uint8": "sn_cvtt32", "uint16": "sn_cvtt32",
+        "int32": "sn_cvtt32", "uint32": "sn_cvtt64", "int64": "sn_cvtt64", "uint64": "sn_cvtt_u64"}
+
+
 def convert(x: str, src: str, dst: str) -> str:
     if src == dst:
         return x
     if dst == "bool":
         return f"(({x}) != 0)"          # nan != 0 is true, as NumPy's astype(bool)
-    if is_f(src) and not is_f(dst):     # saturating, nan -> 0 (cvt.rzi.sat), as llvm.fptosi.sat
-        wide = "unsigned long long" if dst == "uint64" else "long long"
-        return f"(({CTYPE[dst]})({wide})({x}))"
+    if is_f(src) and not is_f(dst):     # NumPy's x86 results (codegen/llvm/casts.py), not CUDA's saturation
+        return f"(({CTYPE[dst]}){_F2I[dst]}({x}))"
     return f"(({CTYPE[dst]})({x}))"
 
 
@@ -166,7 +172,8 @@ CUDA_OPS: dict = {
     "ceil": _rounding("ceil"),
     "round": _rounding("rint"),          # round half to even in the default rounding mode
     "relu": _relu,
-    "pow": _float_only("pow"),
+    "pow": lambda op, xs, dt: (f"{math_fn('pow', dt)}({xs[0]}, {xs[1]})" if is_f(dt) else
+                               f"sn_ipow_{'u' if is_u(dt) else 'i'}({xs[0]}, {xs[1]})"),
     **{name: _float_only(name) for name in ("sqrt", "exp", "log", "sin", "cos", "tan", "tanh", "erf", "expm1",
                                             "log1p")},
     "floor_div": lambda op, xs, dt: (f"sn_floordiv_f({xs[0]}, {xs[1]})" if is_f(dt) else
@@ -315,6 +322,31 @@ template <typename T> __device__ __forceinline__ T sn_mod_i(T x, T y) {
   T r = (T)(x % y);
   if (r != 0 && ((r < 0) != (y < 0))) r = (T)(r + y);
   return r;
+}
+// float -> int with NumPy's (x86 cvtt) results: nan and out-of-range values give the minimum
+template <typename F> __device__ __forceinline__ int sn_cvtt32(F x) {
+  return (x >= (F)-2147483648.0 && x < (F)2147483648.0) ? (int)x : (-2147483647 - 1);
+}
+template <typename F> __device__ __forceinline__ long long sn_cvtt64(F x) {
+  return (x >= (F)-9223372036854775808.0 && x < (F)9223372036854775808.0) ? (long long)x : (-9223372036854775807LL - 1);
+}
+template <typename F> __device__ __forceinline__ unsigned long long sn_cvtt_u64(F x) {
+  const bool hi = x >= (F)9223372036854775808.0;
+  const unsigned long long r = (unsigned long long)sn_cvtt64(hi ? x - (F)9223372036854775808.0 : x);
+  return hi ? r ^ 0x8000000000000000ULL : r;
+}
+// run-time errors of kernels (codes of codegen/llvm/status.py; a runtime reads and clears it
+// after each segment): 1 = "Integers to negative integer powers are not allowed."
+__device__ long long symnet_status;
+// integer x ** y (npy_ipow): squaring in the result type (wraps), 0 ** 0 == 1
+template <typename T> __device__ __forceinline__ T sn_ipow_u(T x, T y) {
+  unsigned long long acc = 1, base = (unsigned long long)x, e = (unsigned long long)y;
+  while (e) { if (e & 1ULL) acc *= base; base *= base; e >>= 1; }
+  return (T)acc;
+}
+template <typename T> __device__ __forceinline__ T sn_ipow_i(T x, T y) {
+  if (y < 0) { symnet_status = 1; return (T)0; }
+  return (T)sn_ipow_u<unsigned long long>((unsigned long long)(long long)x, (unsigned long long)(long long)y);
 }
 // warp shuffles of every register type (sub-int types through int)
 template <typename T> __device__ __forceinline__ T sn_shfl_down(T v, int d) { return __shfl_down_sync(0xffffffffu, v, d); }

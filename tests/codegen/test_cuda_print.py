@@ -53,7 +53,7 @@ def _int_graphs(dt):
     x, y = sn.matrix("x", dtype=dt), sn.vector("y", dtype=dt)
     outs = [x + y, x - y, x * y, sn.floor_div(x, y), sn.mod(x, y), sn.maximum(x, y), sn.minimum(x, y), sn.abs(x),
             sn.sign(x), -x, sn.sqr(x), sn.clip(x, 1, 5), x > y, sn.neq(x, y), sn.cast(x, "float32"),
-            sn.cast(x, "int8"), sn.cast(x, "bool"), sn.switch(x > y, x, y)]
+            sn.cast(x, "int8"), sn.cast(x, "bool"), sn.switch(x > y, x, y), x ** y]
     return [_fn([x, y], outs, on_unused_input="ignore")]
 
 
@@ -380,3 +380,39 @@ def test_printed_philox_matches_the_reference_generator(tmp_path):
         got = np.array([[int(v) for v in ln.split()] for ln in out.splitlines()], dtype=np.uint64)
         want = np.stack(philox_blocks(key, ctr, 0, 64), axis=1)
         np.testing.assert_array_equal(got, want)
+
+
+_HOST_CASTS = {"int8": "signed char", "int16": "short", "int32": "int", "int64": "long long", "uint8": "unsigned char",
+               "uint16": "unsigned short", "uint32": "unsigned int", "uint64": "unsigned long long"}
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not on PATH")
+def test_printed_float_to_int_casts_match_numpy(tmp_path):
+    """The printed cast expressions (helpers of the prelude, made host functions) compiled with g++
+    give NumPy's astype results on nan, infinities, out-of-range and ordinary values."""
+    from codegen.cuda.scalar import PRELUDE, convert
+    start = PRELUDE.index("template <typename F> __device__ __forceinline__ int sn_cvtt32")
+    end = PRELUDE.index("// run-time errors")
+    helpers = PRELUDE[start:end].replace("__device__ __forceinline__", "static inline")
+    values = [0.0, -0.0, 1.5, -1.5, -1.0, 300.0, -300.0, 70000.7, 3e9, -3e9, 2.0 ** 31, 2.0 ** 32 + 5, 2.0 ** 63,
+              1.5 * 2.0 ** 63, -2.0 ** 63, 1e30, -1e30, float("inf"), float("-inf"), float("nan")]
+    for ft, fc in (("float32", "float"), ("float64", "double")):
+        body = []
+        for dst, c in _HOST_CASTS.items():
+            expr = convert("x", ft, dst)
+            body.append(f'  printf("%lld %llu\\n", (long long)({expr}), (unsigned long long)({expr}));')
+        main = ("#include <cstdio>\n#include <cstdlib>\n" + helpers +
+                f"int main(int argc, char** argv) {{\n  const {fc} x = ({fc})strtod(argv[1], 0);\n"
+                + "\n".join(body) + "\n  return 0;\n}\n")
+        src, exe = tmp_path / f"casts_{ft}.cpp", tmp_path / f"casts_{ft}"
+        src.write_text(main)
+        subprocess.run(["g++", "-O1", "-o", str(exe), str(src)], check=True, capture_output=True, timeout=120)
+        for v in values:
+            out = subprocess.run([str(exe), repr(v)], check=True, capture_output=True, text=True).stdout.split("\n")
+            with np.errstate(invalid="ignore", over="ignore"):
+                arr = np.array([v], dtype=ft)
+                for line, dst in zip(out, _HOST_CASTS):
+                    want = arr.astype(dst)[0]
+                    got_signed, got_unsigned = (int(t) for t in line.split())
+                    got = got_unsigned if dst.startswith("uint") else got_signed
+                    assert got == int(want), f"{ft} {v!r} -> {dst}: printed {got}, NumPy {int(want)}"
