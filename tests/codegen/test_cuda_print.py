@@ -144,6 +144,21 @@ def _keras_mlp_train_step():
     return fns
 
 
+def _conv_graphs():
+    """A conv/relu/pool step: conv and pooling have no lowering yet (host fallbacks, printed as
+    comments naming the CUDA target); the elementwise and reduction kernels around them print."""
+    x = sn.tensor((None, None, None, None), name="x")
+    w = sn.tensor((None, None, None, None), name="w")
+    y = sn.nnet.pool_2d(sn.relu(sn.nnet.conv2d(x, w)), (2, 2), ignore_border=True)
+    return [_fn([x, w], [y] + sn.grad(sn.sum(y * y), [w]))]
+
+
+def test_fallbacks_are_comments_naming_the_cuda_target():
+    source, missing, kernels = _group_tu("conv")
+    assert "host fallback AbstractConv2d" in source and "no CUDA lowering for AbstractConv2d" in source
+    assert kernels and missing == []
+
+
 def _fused_graphs():
     """Deterministic instances of tests/codegen/test_llvm_fused.py's random graphs."""
     un = [sn.exp, sn.tanh, sn.sigmoid, sn.abs, sn.neg, sn.sqr, sn.softplus, sn.relu, lambda v: sn.log(sn.abs(v) + 1)]
@@ -187,6 +202,7 @@ GROUPS = {
     "gather": _gather_graphs,
     "fused": _fused_graphs,
     "mlp": _mlp_train_step,
+    "conv": _conv_graphs,
     "keras_mlp": _keras_mlp_train_step,
 }
 
