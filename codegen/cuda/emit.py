@@ -8,8 +8,9 @@ CUDA runtime; see codegen/cuda/__init__.py):
 - loop (elementwise; random samplers: sample number = the flat C-order loop index, so their loop
   shape must be the output's, uncollapsed order preserved): `ptr[j]` = base address + byte offset of operand j (inputs, then outputs),
   `shape` the loop shape (size-1 dims may be dropped / contiguous dims merged as on LLVM, padding
-  with 1), `st[j][a]` operand j's byte stride along loop dim a (0: broadcast). Any 1-D grid of
-  1-D blocks; grid-stride loop over the flat index.
+  with 1), `st[j][a]` operand j's byte stride along loop dim a (0: broadcast); `flat` = 1 when
+  every dim but the last has size 1 (offsets are then i * st[j][last], no division per dim).
+  Any 1-D grid of 1-D blocks; grid-stride loop over the flat index.
 - reduction (LoopKernel with `reduce`): loop dims split into kept dims (`kshape`, `kst`, first
   `nkeep` entries used) and reduced dims (`rshape`, `rst`, `nred` used): the dims where every
   output's stride is 0. blockDim.x a multiple of 32 (<= 1024). One block per output row
@@ -114,11 +115,16 @@ def _print_elementwise(k: LoopKernel, name: str) -> str:
         body.append(_store(f"p.ptr[{nin + j}] + {offs[nin + j]}", convert(v, vdt, buf.dtype), buf.dtype))
     loop = [f"long long {', '.join(o + ' = 0' for o in offs)};"]
     if k.ndim:
+        # flat: the loop collapsed to its last dim (contiguous operands, scalars broadcast):
+        # offsets without a division per dim
+        loop.append("if (p.flat) {")
+        loop += [f"  {o} = i * p.st[{j}][{k.ndim - 1}];" for j, o in enumerate(offs)]
+        loop.append("} else")
         loop += _decompose("i", "p.shape", [f"p.st[{j}]" for j in range(nop)], k.ndim, offs)
     loop += prune_unused(body)
     n = " * ".join(f"p.shape[{a}]" for a in range(k.ndim)) or "1"
     return "\n".join([
-        f"struct {name}_params {{ char* ptr[{nop}]; long long shape[{d}]; long long st[{nop}][{d}]; }};",
+        f"struct {name}_params {{ char* ptr[{nop}]; long long shape[{d}]; long long st[{nop}][{d}]; int flat; }};",
         f"extern \"C\" __global__ void __launch_bounds__({BLOCK}) {name}(const {name}_params p) {{",
         f"  const long long n = {n};",
         "  const long long step = (long long)gridDim.x * blockDim.x;",
