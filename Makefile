@@ -3,11 +3,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench install-check keras-test ci clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip 'setuptools>=70.1'
 
 install: $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -19,7 +19,18 @@ test: install
 	$(PY) -m pytest -p no:cacheprovider tests
 
 bench: install
-	$(PY) tools/bench/run_all.py
+	$(PY) -m symnet bench
+
+# the wheel and the sdist installed into fresh venvs outside the checkout (.ci/install_check.sh)
+install-check:
+	PYTHON=$(PYTHON) .ci/install_check.sh
+
+# the comparison tests against real Keras 3 + JAX, in their own venv (.ci/keras_tests.sh)
+keras-test:
+	PYTHON=$(PYTHON) .ci/keras_tests.sh
+
+ci:
+	.ci/run
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-keras build dist *.egg-info

@@ -578,5 +578,17 @@ class CompiledKernel:
     def source(self) -> str:
         return getattr(self.kernel, "source", "")
 
+    llvm_ir = source
+
+    @property
+    def asm(self) -> str:
+        """The kernel's assembly (empty for a fallback step)."""
+        return getattr(self.kernel, "asm", "")
+
+    @property
+    def reason(self) -> str:
+        """Why the kernel is a NumPy fallback step ('' when it is native code)."""
+        return getattr(self.kernel, "reason", "")
+
     def __repr__(self) -> str:
         return f"<CompiledKernel {self.name} layers={self.layers} scopes={self.scopes}>"
