@@ -12,7 +12,9 @@ arguments:
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 from typing import Any, Callable
 
 import numpy as np
@@ -23,6 +25,18 @@ from ..layers.base import EagerTensor, KerasTensor, KerasVariable, Layer, curren
     pack_like, unique_name
 
 _EAGER_CACHE: dict[tuple, tuple] = {}
+_state = threading.local()
+
+
+@contextlib.contextmanager
+def variables_stay_symbolic():
+    """Keras 2 semantics for K.* functions: an op on a variable builds a graph (K.eval gives its value)."""
+    old = getattr(_state, "symbolic_variables", False)
+    _state.symbolic_variables = True
+    try:
+        yield
+    finally:
+        _state.symbolic_variables = old
 _EAGER_CACHE_MAX = 512
 
 
@@ -130,7 +144,8 @@ def keras_op(fn: Callable | None = None, *, name: str | None = None) -> Callable
             return _functional(op_name, fn, args, kwargs)
         if any(isinstance(v, sn.Variable) for v in leaves):
             return fn(*args, **kwargs)
-        if any(isinstance(v, KerasVariable) for v in leaves) and current_context() is not None:
+        if any(isinstance(v, KerasVariable) for v in leaves) and (
+                current_context() is not None or getattr(_state, "symbolic_variables", False)):
             return fn(*args, **kwargs)        # a weight inside a traced call: stay symbolic
         return _eager(op_name, fn, args, kwargs)
     wrapper.__keras_op__ = True
