@@ -304,8 +304,8 @@ def full_like(x: Any, fill_value: Any, dtype: Any = None) -> sn.Variable:
 
 @_export
 @keras_op
-def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None) -> sn.Variable:
-    return sn.arange(start, stop, step, dtype=None if dtype is None else standardize_dtype(dtype))
+def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) -> sn.Variable:
+    return sn.arange(start, stop, 1 if step is None else step, dtype=None if dtype is None else standardize_dtype(dtype))
 
 
 @_export
