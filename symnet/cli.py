@@ -208,6 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CLIError as e:
         print(f"symnet {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:          # `symnet kernels ... --asm | head`
+        sys.stderr = open(os.devnull, "w")
+        return 0
 
 
 if __name__ == "__main__":

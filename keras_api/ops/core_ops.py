@@ -11,7 +11,7 @@ from ..layers.base import EagerTensor, KerasTensor, KerasVariable, flatten, map_
 from .core import as_tensor, is_symbolic, keras_op, standardize_dtype
 
 __all__ = ["cast", "convert_to_tensor", "convert_to_numpy", "shape", "stop_gradient", "cond", "getitem",
-           "is_tensor", "dtype", "slice", "take", "vectorized_map"]
+           "is_tensor", "dtype", "slice", "take"]   # vectorized_map raises NotImplementedError
 
 
 @keras_op
