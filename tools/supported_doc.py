@@ -82,12 +82,31 @@ def _symnet_functions(basic) -> set:
             and f.__module__.startswith("symnet")} - _typed_constructors(basic)
 
 
+def _plain_signature(fn) -> str:
+    """'(x, axis=None, keepdims=False)': names and defaults, no annotations."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return "(...)"
+    parts = []
+    for p in params:
+        prefix = "**" if p.kind is p.VAR_KEYWORD else "*" if p.kind is p.VAR_POSITIONAL else ""
+        parts.append(prefix + p.name + ("" if p.default is p.empty else f"={p.default!r}"))
+    return "(" + ", ".join(parts) + ")"
+
+
 def render() -> str:
     lines = [BEGIN, ""]
     for title, names in inventory().items():
         lines.append(f"**{title}** ({len(names)}): " + ", ".join(f"`{n}`" for n in names))
         lines.append("")
-    lines.append(END)
+    lines += ["**Keras 2 backend functions with their signatures** (`from keras_api import backend as K`):", "",
+              "| function | signature |", "|---|---|"]
+    from keras_api import backend as K
+    for name in inventory()["Keras 2 backend functions (`keras.backend`, `K`)"]:
+        sig = _plain_signature(getattr(K, name))
+        lines.append(f"| `K.{name}` | `{sig}` |")
+    lines += ["", END]
     return "\n".join(lines)
 
 
