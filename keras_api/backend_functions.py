@@ -28,11 +28,25 @@ equal, not_equal, greater, greater_equal = ops.equal, ops.not_equal, ops.greater
 less, less_equal = ops.less, ops.less_equal
 sigmoid, tanh, softplus, softsign, elu = ops.sigmoid, ops.tanh, ops.softplus, ops.softsign, ops.elu
 sin, cos, log1p, expm1 = ops.sin, ops.cos, ops.log1p, ops.expm1
-stop_gradient, ones_like, zeros_like = ops.stop_gradient, ops.ones_like, ops.zeros_like
 binary_crossentropy = ops.binary_crossentropy
 categorical_crossentropy, sparse_categorical_crossentropy = ops.categorical_crossentropy, \
     ops.sparse_categorical_crossentropy
 logsumexp = ops.logsumexp
+
+
+def stop_gradient(variables: Any) -> Any:
+    """A tensor, or a list of tensors, through which no gradient flows."""
+    if isinstance(variables, (list, tuple)):
+        return [ops.stop_gradient(v) for v in variables]
+    return ops.stop_gradient(variables)
+
+
+def ones_like(x: Any, dtype: Any = None, name: str | None = None) -> Any:
+    return ops.ones_like(x, dtype=dtype)
+
+
+def zeros_like(x: Any, dtype: Any = None, name: str | None = None) -> Any:
+    return ops.zeros_like(x, dtype=dtype)
 
 
 def argmax(x: Any, axis: int = -1) -> Any:
