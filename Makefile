@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: install demo test bench install-check keras-test ci clean
+.PHONY: install demo test test-bounds bench install-check keras-test ci clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ demo: install
 
 test: install
 	$(PY) -m pytest -p no:cacheprovider tests
+
+# the LLVM differential tests on the bounds-checking build of generated code (llvm__check_bounds)
+test-bounds: install
+	SYMNET_CHECK_BOUNDS=1 $(PY) -m pytest -p no:cacheprovider tests/codegen
 
 bench: install
 	$(PY) -m symnet bench

@@ -20,3 +20,5 @@ from . import nnet  # noqa: F401  (Theano's tensor.nnet names)
 from .printing import debugprint  # noqa: F401
 
 __version__ = "0.1.0"
+from . import scan_module  # noqa: F401,E402  (Theano's scan_module.until)
+from .scan_module import scan, map, reduce, foldl, foldr  # noqa: F401,E402

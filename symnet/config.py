@@ -271,5 +271,6 @@ config.add("on_unused_input", "raise", _choice("raise", "warn", "ignore"), "unus
 config.add("compute_test_value", "off", _choice("off", "raise", "warn", "ignore"), "unused; Theano name")
 config.add("llvm.threads", 2, _int_min(1), "threads for large LLVM kernels")
 config.add("llvm.cpu", "host", _str, "target CPU name for LLVM ('host' = this machine)")
+config.add("llvm.check_bounds", False, _bool, "check every memory access of generated code (slow; for tests)")
 config.add("cuda.root", "", _str, "CUDA toolkit root (empty: autodetect)")
 load_sources(config)

@@ -149,6 +149,7 @@ class Function:
         self.fgraph = fgraph
         from codegen import backends
         self.mode = backends.resolve_mode(mode or config.mode, config.device)
+        self.mode = _bind_loop_modes(fgraph, self.mode)
         self.runner = backends.get(self.mode).compile(fgraph, self.n_outputs, fgraph.update_targets)
         self._names = {v.name: i for i, v in enumerate(inputs) if v.name}
 
@@ -189,6 +190,21 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<symnet Function {self.name or ''} mode={self.mode} inputs={self.inputs} outputs={self.n_outputs}>"
+
+
+def _bind_loop_modes(fgraph: FunctionGraph, mode: str) -> str:
+    """Ops with an inner graph (Scan) run it on the outer function's backend: tell them which.
+    A graph whose output shapes are known only at run time (scan with until) cannot be planned
+    by the LLVM backend yet: such a function runs on the reference backend (interim, documented
+    in symnet/ops/scan.py)."""
+    loops = [n for n in fgraph.nodes if hasattr(n.op, "bind_mode")]
+    if not loops:
+        return mode
+    if mode != "reference" and any(getattr(n.op, "dynamic_output_shape", False) for n in loops):
+        mode = "reference"
+    for n in loops:
+        n.op = n.op.bind_mode(mode)
+    return mode
 
 
 def function(inputs: Sequence[Variable], outputs: Any = None, updates: Any = None, givens: Any = None,

@@ -138,9 +138,14 @@ def jacobian(expression: Variable, wrt: Variable | Sequence[Variable],
     if expression.ndim != 1:
         raise TypeError(f"jacobian: the expression must be a vector, got {expression.ndim} dims; flatten it first")
     n = expression.type.shape[0]
-    if n is None:
-        raise NotImplementedError("jacobian of a vector of unknown length needs scan; give the expression a "
-                                  "static length")
+    if n is None:   # one gradient per element, in a loop (Theano's scan-based jacobian)
+        from .scan_module import scan
+
+        def row(i, expr, *ws):
+            return grad(expr[i], list(ws), disconnected_inputs=disconnected_inputs)
+        rows, _ = scan(row, sequences=T.arange(expression.shape[0]), non_sequences=[expression] + wrt_list,
+                       name="jacobian", return_list=True)
+        return rows[0] if single else rows
     rows = [grad(expression[i], wrt_list, disconnected_inputs=disconnected_inputs) for i in range(n)]
     res = [T.stack([r[k] for r in rows]) for k in range(len(wrt_list))]
     return res[0] if single else res

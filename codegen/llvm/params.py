@@ -7,13 +7,13 @@ one long unit-stride loop), and large kernels are split into blocks along one di
 from __future__ import annotations
 
 import math
-from typing import Any
-
 import numpy as np
 
-from ..kernel import ArgKernel, GatherKernel, GemmKernel, LoopKernel
-from ..lower import Plan, collapse, loop_operand_strides
-from .emit import loop_block_size
+from ..kernel import ArgKernel, GatherKernel, GemmKernel, LoopKernel, LoopStep
+from ..lower import Layout as Plan
+from ..lower import collapse, loop_operand_strides
+from .regions import (CARRY_WORDS, SLICE_WORDS, arg_region, gather_region, gemm_region, loop_block, loop_operand,
+                      loop_region, loop_step_region)
 
 PARALLEL_MIN = 1 << 17      # loop elements from which a kernel is split across threads
 
@@ -21,11 +21,13 @@ PARALLEL_MIN = 1 << 17      # loop elements from which a kernel is split across 
 def fill_loop(params: np.ndarray, off: int, k: LoopKernel, plan: Plan, threads: int, zero: bool = False) -> None:
     ops = list(k.inputs) + list(k.outputs)
     lay = [plan.layout[b.index] for b in ops]
+    reg, blk = loop_region(k, threads), loop_block(k)
+    first = off + reg["blocks"]
     if zero:        # a disabled kernel: no iterations
-        params[off:off + 2] = (1, 0)
-        params[off + 2:off + 2 + k.ndim] = 0
-        bs = loop_block_size(k)
-        params[off + 2 + bs - len(ops):off + 2 + bs] = [o.base.index for o in ops]
+        params[off + reg["nblocks"]] = 1
+        params[off + reg["fill_count"]] = 0
+        params[first + blk["shape"]:first + blk["shape"] + k.ndim] = 0
+        params[first + blk["bases"]:first + blk["bases"] + len(ops)] = [o.base.index for o in ops]
         return
     loop = tuple(plan.loop_shape(k))
     what = f"kernel {k.name} ({', '.join(str(n.op) for n in k.nodes)})"
@@ -33,7 +35,7 @@ def fill_loop(params: np.ndarray, off: int, k: LoopKernel, plan: Plan, threads: 
     offs = [o for o, _, _ in lay]
     shape, st = collapse(loop, st) if k.ndim else ((), st)
     d = k.ndim
-    bs = loop_block_size(k)
+    bs = blk.size
     total = math.prod(shape) if d else 1
     blocks = [(shape, offs)]
     if threads > 1 and d and total >= PARALLEL_MIN and k.parallel:
@@ -53,41 +55,35 @@ def fill_loop(params: np.ndarray, off: int, k: LoopKernel, plan: Plan, threads: 
                 shp = list(shape)
                 shp[split] = hi - lo
                 blocks.append((tuple(shp), [o + lo * s[split] for o, s in zip(offs, st)]))
-    params[off] = len(blocks)
+    params[off + reg["nblocks"]] = len(blocks)
     if k.reduce:
-        out = k.outputs[0]
-        oshape = plan.base_layout[out.base.index][0]
-        params[off + 1] = 0 if zero else math.prod(oshape)
+        oshape = plan.base_layout[k.outputs[0].base.index][0]
+        params[off + reg["fill_count"]] = math.prod(oshape)
     else:
-        params[off + 1] = 0
+        params[off + reg["fill_count"]] = 0
     for t, (shp, os_) in enumerate(blocks):
-        p = off + 2 + t * bs
-        params[p:p + d] = shp
-        p += d
+        p = first + t * bs
+        params[p + blk["shape"]:p + blk["shape"] + d] = shp
         for j in range(len(ops)):
-            params[p] = os_[j]
-            params[p + 1:p + 1 + d] = st[j]
-            p += 1 + d
-        params[p:p + len(ops)] = [o.base.index for o in ops]
+            q = p + loop_operand(k, j)
+            params[q] = os_[j]
+            params[q + 1:q + 1 + d] = st[j]
+        params[p + blk["bases"]:p + blk["bases"] + len(ops)] = [o.base.index for o in ops]
 
 
 def fill_arg(params: np.ndarray, off: int, k: ArgKernel, plan: Plan) -> None:
     ioff, ishape, istr = plan.layout[k.input.index]
     ooff, oshape, ostr = plan.layout[k.output.index]
+    r = arg_region(k)
     d = k.ndim
-    if any(ishape[a] == 0 for a in range(d - k.nred, d)):
-        raise ValueError(f"arg{k.kind} of an empty sequence (input shape {ishape})")
-    p = off
-    params[p:p + d] = ishape
-    p += d
-    params[p] = ioff
-    params[p + 1:p + 1 + d] = istr
-    p += 1 + d
-    params[p] = ooff
     nk = d - k.nred
-    params[p + 1:p + 1 + nk] = ostr[:nk] if nk else []
-    p += 1 + nk
-    params[p:p + 2] = (k.input.base.index, k.output.base.index)
+    params[off + r["shape"]:off + r["shape"] + d] = ishape
+    params[off + r["in_off"]] = ioff
+    params[off + r["in_strides"]:off + r["in_strides"] + d] = istr
+    params[off + r["out_off"]] = ooff
+    params[off + r["out_strides"]:off + r["out_strides"] + nk] = ostr[:nk] if nk else []
+    params[off + r["in_base"]] = k.input.base.index
+    params[off + r["out_base"]] = k.output.base.index
 
 
 def blas_layout(rows: int, cols: int, rs: int, cs: int, esz: int) -> tuple | None:
@@ -106,72 +102,87 @@ def blas_layout(rows: int, cols: int, rs: int, cs: int, esz: int) -> tuple | Non
 
 
 def fill_gemm(params: np.ndarray, off: int, k: GemmKernel, plan: Plan, scratch: list) -> None:
+    """Shapes were checked with the plan (codegen/checks.py)."""
     esz = np.dtype(k.dtype).itemsize
     nb = k.nbatch
+    r = gemm_region(k)
+
+    def put(name: str, values) -> None:
+        values = list(values) if isinstance(values, (list, tuple)) else [values]
+        params[off + r[name]:off + r[name] + len(values)] = values
     la, lb, lo = (plan.layout[x.index] for x in (k.a, k.b, k.out))
-    (aoff, ashape, ast), (boff, bshape, bst), (ooff, oshape, ost) = la, lb, lo
-    M, K = ashape[-2], ashape[-1]
-    K2, N = bshape[-2], bshape[-1]
-    if K != K2 or oshape[-2:] != (M, N):
-        raise ValueError(f"matmul: shapes {ashape} and {bshape} do not match")
+    (ooff, oshape, ost) = lo
+    M, K = la[1][-2], la[1][-1]
+    N = lb[1][-1]
     batch = tuple(oshape[:-2])
-    p = off
-    params[p:p + nb] = batch
-    p += nb
-    params[p:p + 3] = (M, N, K)
-    p += 3
-    for (o, shp, strd) in (la, lb):
-        params[p] = o
-        bs = loop_operand_strides(batch, tuple(shp[:-2]), tuple(strd[:-2]), "matmul batch") if nb else ()
-        params[p + 1:p + 1 + nb] = bs
-        p += 1 + nb
+    put("batch", batch)
+    put("M", M)
+    put("N", N)
+    put("K", K)
+    for m, (o, shp, strd) in (("a", la), ("b", lb)):
+        put(f"{m}_off", o)
+        if nb:
+            put(f"{m}_bstrides", loop_operand_strides(batch, tuple(shp[:-2]), tuple(strd[:-2]), "matmul batch"))
         rows, cols = shp[-2], shp[-1]
         lay = blas_layout(rows, cols, strd[-2], strd[-1], esz)
-        if lay is None:
-            params[p:p + 4] = (2, max(1, cols), strd[-2], strd[-1])
+        put(f"{m}_trans", 2 if lay is None else lay[0])
+        put(f"{m}_ld", max(1, cols) if lay is None else lay[1])
+        put(f"{m}_rs", strd[-2])
+        put(f"{m}_cs", strd[-1])
+        if lay is None:         # scratch for the packed operand
+            arr = np.empty(max(1, rows * cols), k.dtype)
+            scratch.append(arr)
+            put(f"pack_{m}", arr.ctypes.data)
         else:
-            params[p:p + 4] = (lay[0], lay[1], strd[-2], strd[-1])
-        p += 4
-    params[p] = ooff
-    params[p + 1:p + 1 + nb] = ost[:-2]
-    p += 1 + nb
+            put(f"pack_{m}", 0)
+    put("out_off", ooff)
+    if nb:
+        put("out_bstrides", ost[:-2])
     lay = blas_layout(M, N, ost[-2], ost[-1], esz)
     if lay is None or lay[0] != 0:
         raise RuntimeError(f"internal error: GEMM output {oshape} strides {ost} are not row-major")
-    params[p] = lay[1]
-    p += 1
-    # scratch for packed operands
-    for j, (o, shp, strd) in enumerate((la, lb)):
-        mode_pos = off + nb + 3 + j * (1 + nb + 4) + 1 + nb
-        if params[mode_pos] == 2:
-            arr = np.empty(max(1, shp[-2] * shp[-1]), k.dtype)
-            scratch.append(arr)
-            params[p + j] = arr.ctypes.data
-        else:
-            params[p + j] = 0
-    p += 2
-    params[p] = plan.layout[k.alpha.index][0] if k.alpha is not None else 0
-    params[p + 1] = plan.layout[k.beta.index][0] if k.beta is not None else 0
-    p += 2
-    params[p:p + 5] = [x.base.index if x is not None else 0 for x in (k.a, k.b, k.out, k.alpha, k.beta)]
+    put("out_ld", lay[1])
+    put("alpha_off", plan.layout[k.alpha.index][0] if k.alpha is not None else 0)
+    put("beta_off", plan.layout[k.beta.index][0] if k.beta is not None else 0)
+    for name, x in (("a_base", k.a), ("b_base", k.b), ("out_base", k.out), ("alpha_base", k.alpha),
+                    ("beta_base", k.beta)):
+        put(name, x.base.index if x is not None else 0)
 
 
 def fill_gather(params: np.ndarray, off: int, k: GatherKernel, plan: Plan) -> None:
+    """Shapes were checked with the plan (codegen/checks.py)."""
     xl = plan.layout[k.x.index]
     il = plan.layout[k.idx.index]
     ol = plan.layout[k.out.index]
     yl = plan.layout[k.y.index] if k.y is not None else (0, (), ())
     xshape = xl[1]
-    if not xshape:
-        raise IndexError("cannot index a scalar")
     n_idx = math.prod(il[1])
     row = math.prod(xshape[1:])
     if k.mode == "pick":            # x is (..., n): rows are the leading dims, pick along the last
         xshape = (xshape[-1],)
         row = 1
     src = k.x if k.mode in ("take", "pick") else k.y
-    params[off:off + GATHER_LEN] = (n_idx, xshape[0], row, xl[0], il[0], yl[0], ol[0], 0, 0,
-                                    src.base.index, k.out.base.index, k.idx.base.index)
+    r = gather_region(k)
+    for name, v in (("n_idx", n_idx), ("n_rows", xshape[0]), ("row_elems", row), ("x_off", xl[0]),
+                    ("idx_off", il[0]), ("y_off", yl[0]), ("out_off", ol[0]), ("status", 0), ("bad_index", 0),
+                    ("src_base", src.base.index), ("out_base", k.out.base.index), ("idx_base", k.idx.base.index)):
+        params[off + r[name]] = v
 
 
-GATHER_LEN = 12
+def fill_loop_step(params: np.ndarray, off: int, k: LoopStep, plan: Plan) -> None:
+    """Count, and per sliced sequence the window's step-0 byte offset and per-step byte stride."""
+    r = loop_step_region(k)
+    n = plan.loop_count(k)
+    params[off + r["count"]] = n
+    for j, sl in enumerate(k.sliced):
+        soff, sshape, sstrides = plan.layout[sl.sequence.index]
+        stride = sstrides[sl.axis]
+        first = soff + (n - 1) * stride if (sl.reverse and n) else soff
+        p = off + r["slices"] + j * SLICE_WORDS
+        params[p:p + SLICE_WORDS] = (sl.step.base.index, sl.sequence.base.index, first,
+                                     -stride if sl.reverse else stride)
+    for j, c in enumerate(k.carried):
+        p = off + r["carried"] + j * CARRY_WORDS
+        shape = plan.base_layout[c.current.base.index][0]
+        nbytes = math.prod(shape) * np.dtype(c.current.dtype).itemsize
+        params[p:p + CARRY_WORDS] = (c.current.base.index, c.next.base.index, nbytes)

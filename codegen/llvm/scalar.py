@@ -14,6 +14,8 @@ import importlib
 S = importlib.import_module("symnet.scalar")  # the module: the attribute symnet.scalar is sn.scalar()
 from symnet.types import upcast
 
+from ..scalar_forms import decompose
+
 I1, I8, I16, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(16), ir.IntType(32), ir.IntType(64)
 F32, F64 = ir.FloatType(), ir.DoubleType()
 
@@ -145,6 +147,102 @@ def _imax(b: ir.IRBuilder, x, y, greater: bool, unsigned: bool):
     return b.select(cmp(">=" if greater else "<=", x, y), x, y)
 
 
+def _arith(fop: str, iop: str) -> Any:
+    def emit(b, op, xs, ty, f, u):
+        return getattr(b, fop if f else iop)(*xs)
+    return emit
+
+
+def _abs(b, op, xs, ty, f, u):
+    if f:
+        return b.call(intrinsic(b.module, "llvm.fabs", ty, [ty]), xs)
+    if u:
+        return xs[0]
+    return b.select(b.icmp_signed("<", xs[0], ir.Constant(ty, 0)), b.sub(ir.Constant(ty, 0), xs[0]), xs[0])
+
+
+def _sign(b, op, xs, ty, f, u):
+    x = xs[0]
+    if f:
+        z = ir.Constant(ty, 0.0)
+        return b.select(b.fcmp_ordered(">", x, z), ir.Constant(ty, 1.0),
+                        b.select(b.fcmp_ordered("<", x, z), ir.Constant(ty, -1.0), x))
+    if u:
+        return b.zext(b.icmp_unsigned("!=", x, ir.Constant(ty, 0)), ty)
+    gt = b.zext(b.icmp_signed(">", x, ir.Constant(ty, 0)), ty)
+    lt = b.zext(b.icmp_signed("<", x, ir.Constant(ty, 0)), ty)
+    return b.sub(gt, lt)
+
+
+def _rounding(iname: str) -> Any:
+    def emit(b, op, xs, ty, f, u):
+        return b.call(intrinsic(b.module, iname, ty, [ty]), xs) if f else xs[0]
+    return emit
+
+
+def _math(name: str) -> Any:
+    def emit(b, op, xs, ty, f, u):
+        return unary_math(b, name, xs[0])
+    return emit
+
+
+def _pow(b, op, xs, ty, f, u):
+    if not f:
+        raise NotImplementedError("integer pow in codegen/llvm/scalar.py")
+    return b.call(intrinsic(b.module, "llvm.pow", ty, [ty, ty]), xs)
+
+
+def _relu(b, op, xs, ty, f, u):
+    x = xs[0]
+    if f:
+        return b.select(b.fcmp_unordered(">=", x, ir.Constant(ty, 0.0)), x, ir.Constant(ty, 0.0))
+    c = b.icmp_unsigned(">=", x, ir.Constant(ty, 0)) if u else b.icmp_signed(">=", x, ir.Constant(ty, 0))
+    return b.select(c, x, ir.Constant(ty, 0))
+
+
+def _clip(b, op, xs, ty, f, u):
+    if f:
+        return _fmax(b, _fmax(b, xs[0], xs[1], True), xs[2], False)
+    return _imax(b, _imax(b, xs[0], xs[1], True, u), xs[2], False, u)
+
+
+# scalar op name -> emit(builder, op, converted args, register type, is_float, is_unsigned).
+# Every entry is straight-line IR the loop vectoriser widens (vmath for the transcendentals).
+# Ops missing here are printed from their neutral form (codegen/scalar_forms.py: elu, step).
+LLVM_OPS: dict = {
+    "identity": lambda b, op, xs, ty, f, u: xs[0],
+    "add": _arith("fadd", "add"),
+    "sub": _arith("fsub", "sub"),
+    "mul": _arith("fmul", "mul"),
+    "true_div": lambda b, op, xs, ty, f, u: b.fdiv(*xs),
+    "neg": lambda b, op, xs, ty, f, u: b.fneg(xs[0]) if f else b.sub(ir.Constant(ty, 0), xs[0]),
+    "sqr": lambda b, op, xs, ty, f, u: b.fmul(xs[0], xs[0]) if f else b.mul(xs[0], xs[0]),
+    "reciprocal": lambda b, op, xs, ty, f, u: b.fdiv(ir.Constant(ty, 1.0), xs[0]),
+    "maximum": lambda b, op, xs, ty, f, u: _fmax(b, xs[0], xs[1], True) if f else _imax(b, xs[0], xs[1], True, u),
+    "minimum": lambda b, op, xs, ty, f, u: _fmax(b, xs[0], xs[1], False) if f else _imax(b, xs[0], xs[1], False, u),
+    "clip": _clip,
+    "abs": _abs,
+    "sign": _sign,
+    "floor": _rounding("llvm.floor"),
+    "ceil": _rounding("llvm.ceil"),
+    "round": _rounding("llvm.roundeven"),
+    "sqrt": lambda b, op, xs, ty, f, u: b.call(intrinsic(b.module, "llvm.sqrt", ty, [ty]), xs),
+    **{name: _math(name) for name in ("exp", "log", "sin", "cos", "tan", "tanh", "erf", "expm1", "log1p",
+                                      "sigmoid", "softplus")},
+    "pow": _pow,
+    "relu": _relu,
+    "floor_div": lambda b, op, xs, ty, f, u: _float_floordiv(b, *xs) if f else _int_floordiv(b, *xs, u),
+    "mod": lambda b, op, xs, ty, f, u: _float_mod(b, *xs) if f else _int_mod(b, *xs, u),
+}
+
+# arithmetic on bools: NumPy's logical meaning
+BOOL_OPS: dict = {
+    "add": lambda b, xs: b.or_(*xs), "maximum": lambda b, xs: b.or_(*xs),
+    "mul": lambda b, xs: b.and_(*xs), "minimum": lambda b, xs: b.and_(*xs),
+    **{name: (lambda b, xs: xs[0]) for name in ("identity", "abs", "sqr", "relu", "floor", "ceil", "round")},
+}
+
+
 def emit_op(b: ir.IRBuilder, op: Any, args: list, arg_dtypes: list, dt: str) -> ir.Value:
     """The value of scalar op `op` on `args` (typed by arg_dtypes) as dtype `dt`."""
     name = op.name
@@ -158,95 +256,17 @@ def emit_op(b: ir.IRBuilder, op: Any, args: list, arg_dtypes: list, dt: str) -> 
     if isinstance(op, S.Second):
         return convert(b, args[1], arg_dtypes[1], dt)
     xs = [convert(b, a, d, dt) for a, d in zip(args, arg_dtypes)]
-    ty = reg_type(dt)
-    f = is_f(dt)
-    u = is_u(dt)
-    m = b.module
-    if dt == "bool":      # arithmetic on bools: NumPy's logical meaning
-        if name in ("add", "maximum", "mul", "minimum", "identity", "abs", "sqr", "relu"):
-            if name in ("add", "maximum"):
-                return b.or_(*xs)
-            if name in ("mul", "minimum"):
-                return b.and_(*xs)
-            return xs[0]
-        if name in ("floor", "ceil", "round"):
-            return xs[0]
-        raise NotImplementedError(f"scalar op {name} on bool in codegen/llvm/scalar.py")
-    if name == "identity":
-        return xs[0]
-    if name == "add":
-        return b.fadd(*xs) if f else b.add(*xs)
-    if name == "sub":
-        return b.fsub(*xs) if f else b.sub(*xs)
-    if name == "mul":
-        return b.fmul(*xs) if f else b.mul(*xs)
-    if name == "true_div":
-        return b.fdiv(*xs)
-    if name == "neg":
-        return b.fneg(xs[0]) if f else b.sub(ir.Constant(ty, 0), xs[0])
-    if name == "sqr":
-        return b.fmul(xs[0], xs[0]) if f else b.mul(xs[0], xs[0])
-    if name == "reciprocal":
-        return b.fdiv(ir.Constant(ty, 1.0), xs[0])
-    if name == "maximum":
-        return _fmax(b, xs[0], xs[1], True) if f else _imax(b, xs[0], xs[1], True, u)
-    if name == "minimum":
-        return _fmax(b, xs[0], xs[1], False) if f else _imax(b, xs[0], xs[1], False, u)
-    if name == "clip":
-        if f:
-            return _fmax(b, _fmax(b, xs[0], xs[1], True), xs[2], False)
-        return _imax(b, _imax(b, xs[0], xs[1], True, u), xs[2], False, u)
-    if name == "abs":
-        if f:
-            return b.call(intrinsic(m, "llvm.fabs", ty, [ty]), xs)
-        if u:
-            return xs[0]
-        return b.select(b.icmp_signed("<", xs[0], ir.Constant(ty, 0)), b.sub(ir.Constant(ty, 0), xs[0]), xs[0])
-    if name == "sign":
-        x = xs[0]
-        if f:
-            z = ir.Constant(ty, 0.0)
-            r = b.select(b.fcmp_ordered(">", x, z), ir.Constant(ty, 1.0),
-                         b.select(b.fcmp_ordered("<", x, z), ir.Constant(ty, -1.0), x))
-            return r
-        if u:
-            return b.zext(b.icmp_unsigned("!=", x, ir.Constant(ty, 0)), ty)
-        gt = b.zext(b.icmp_signed(">", x, ir.Constant(ty, 0)), ty)
-        lt = b.zext(b.icmp_signed("<", x, ir.Constant(ty, 0)), ty)
-        return b.sub(gt, lt)
-    if name in ("floor", "ceil", "round"):
-        if not f:
-            return xs[0]
-        iname = {"floor": "llvm.floor", "ceil": "llvm.ceil", "round": "llvm.roundeven"}[name]
-        return b.call(intrinsic(m, iname, ty, [ty]), xs)
-    if name == "sqrt":
-        return b.call(intrinsic(m, "llvm.sqrt", ty, [ty]), xs)
-    if name in ("exp", "log", "sin", "cos", "tan", "tanh", "erf", "expm1", "log1p", "sigmoid", "softplus"):
-        return unary_math(b, name, xs[0])
-    if name == "pow":
-        if not f:
-            raise NotImplementedError("integer pow in codegen/llvm/scalar.py")
-        return b.call(intrinsic(m, "llvm.pow", ty, [ty, ty]), xs)
-    if name == "relu":
-        x = xs[0]
-        if f:
-            return b.select(b.fcmp_unordered(">=", x, ir.Constant(ty, 0.0)), x, ir.Constant(ty, 0.0))
-        c = b.icmp_unsigned(">=", x, ir.Constant(ty, 0)) if u else b.icmp_signed(">=", x, ir.Constant(ty, 0))
-        return b.select(c, x, ir.Constant(ty, 0))
-    if name == "step":
-        x = xs[0]
-        c = b.fcmp_ordered(">", x, ir.Constant(ty, 0.0)) if f else (
-            b.icmp_unsigned(">", x, ir.Constant(ty, 0)) if u else b.icmp_signed(">", x, ir.Constant(ty, 0)))
-        return b.select(c, ir.Constant(ty, 1.0 if f else 1), ir.Constant(ty, 0.0 if f else 0))
-    if name == "elu":
-        x = xs[0]
-        em1 = unary_math(b, "expm1", x)
-        neg = b.fmul(ir.Constant(ty, op.alpha), em1)
-        return b.select(b.fcmp_ordered(">", x, ir.Constant(ty, 0.0)), x, neg)
-    if name == "floor_div":
-        return _float_floordiv(b, *xs) if f else _int_floordiv(b, *xs, u)
-    if name == "mod":
-        return _float_mod(b, *xs) if f else _int_mod(b, *xs, u)
+    if dt == "bool":
+        emit_bool = BOOL_OPS.get(name)
+        if emit_bool is None:
+            raise NotImplementedError(f"scalar op {name} on bool in codegen/llvm/scalar.py")
+        return emit_bool(b, xs)
+    emit = LLVM_OPS.get(name)
+    if emit is not None:
+        return emit(b, op, xs, reg_type(dt), is_f(dt), is_u(dt))
+    form = decompose(op, dt)
+    if form is not None:
+        return emit_program(b, form, xs)[0][0]
     raise NotImplementedError(f"scalar op {op} has no LLVM printer (codegen/llvm/scalar.py)")
 
 

@@ -8,3 +8,6 @@ from .reshaping import Flatten, Permute, RepeatVector, Reshape  # noqa: F401
 from .lambda_layer import Lambda  # noqa: F401
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,  # noqa: F401
                       add, average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .core import Embedding, Masking  # noqa: F401,E402
+from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,  # noqa: F401,E402
+                  StackedRNNCells, TimeDistributed)

@@ -633,9 +633,15 @@ class Layer:
                 kwargs["training"] = ctx.training if ctx is not None else None
         else:
             kwargs.pop("training", None)
+        previous_mask = kwargs.get("mask")
+        if previous_mask is None:   # Keras 3: a mask travels with its tensor
+            previous_mask = keras_mask_of(inputs)
+            if previous_mask is not None and "mask" in self._call_params:
+                kwargs["mask"] = previous_mask
         kwargs.pop("mask", None) if "mask" not in self._call_params else None
         with sn.name_scope(self.name):
             outputs = self.call(inputs, *rest, **kwargs)
+            set_mask_metadata(self, inputs, outputs, previous_mask)
             if self.activity_regularizer is not None and ctx is not None:
                 for o in flatten(outputs):
                     if isinstance(o, sn.Variable):
@@ -685,6 +691,10 @@ class Layer:
         if arr.dtype.kind == "f" or arr.dtype == object or arr.dtype.kind == "b":
             arr = arr.astype(self.compute_dtype)
         return arr
+
+    # -- masks (Keras 3) --------------------------------------------------------------------
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        return previous_mask
 
     # -- config -------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -750,3 +760,49 @@ def flatten_shapes(shapes: Any) -> list:
     if isinstance(shapes, dict):
         return [s for k in sorted(shapes) for s in flatten_shapes(shapes[k])]
     return [shapes]
+
+
+# ------------------------------------------------------------------------------------------
+# Masks (Keras 3 semantics): a boolean (batch, time) mask rides on its symnet tensor's tag
+# ------------------------------------------------------------------------------------------
+def get_keras_mask(x: Any) -> Any:
+    tag = getattr(x, "tag", None)
+    return tag.get("keras_mask") if isinstance(tag, dict) else None
+
+
+def set_keras_mask(x: Any, mask: Any) -> None:
+    if isinstance(getattr(x, "tag", None), dict):
+        x.tag["keras_mask"] = mask
+
+
+def keras_mask_of(inputs: Any) -> Any:
+    """The mask of a tensor, or the list of masks of a list (None when none has one)."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [get_keras_mask(x) for x in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return get_keras_mask(inputs)
+
+
+def _supports_masking(layer: Layer) -> bool:
+    return bool(layer.supports_masking) or type(layer).compute_mask is not Layer.compute_mask
+
+
+def set_mask_metadata(layer: Layer, inputs: Any, outputs: Any, previous_mask: Any) -> None:
+    """Attach compute_mask's result to the outputs (unless they all carry one already)."""
+    flat_out = [o for o in flatten(outputs) if isinstance(o, sn.Variable)]
+    if not flat_out:
+        return
+    if not _supports_masking(layer):
+        if previous_mask is not None and any(m is not None for m in flatten(previous_mask)):
+            warnings.warn(f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an input with a mask "
+                          "attached to it. However, this layer does not support masking and will therefore destroy "
+                          "the mask information. Downstream layers will not see the mask.", stacklevel=4)
+        return
+    if all(get_keras_mask(o) is not None for o in flat_out):
+        return
+    masks = layer.compute_mask(inputs, previous_mask)
+    if masks is None:
+        return
+    for o, m in zip(flat_out, flatten(masks) if isinstance(masks, (list, tuple)) else [masks]):
+        if m is not None and get_keras_mask(o) is None:
+            set_keras_mask(o, m)

@@ -33,6 +33,11 @@ def _save_layer(group: Any, layer: Any) -> None:
     vars_group = group.create_group("vars")
     for i, v in enumerate(_own_vars(layer)):
         vars_group.create_dataset(str(i), data=v.numpy())
+    hook = getattr(layer, "_saving_children", None)
+    if hook is not None:     # sublayers held as attributes: keyed by the attribute's name (Keras)
+        for key, sub in hook():
+            _save_layer(group.create_group(key), sub)
+        return
     subs = [l for l in layer._sublayers() if type(l).__name__ != "InputLayer"]
     if subs:
         lg = group.create_group("layers")
@@ -83,6 +88,13 @@ def _load_layer(group: Any, layer: Any, skip_mismatch: bool) -> None:
                 continue
             raise ValueError(f"Layer '{layer.name}' weight {v.path} has shape {v.shape}, the file has {value.shape}")
         v.assign(value)
+    hook = getattr(layer, "_saving_children", None)
+    if hook is not None:
+        for key, sub in hook():
+            if key not in group:
+                raise ValueError(f"The weights file has no entry for '{key}' of layer '{layer.name}'")
+            _load_layer(group[key], sub, skip_mismatch)
+        return
     subs = [l for l in layer._sublayers() if type(l).__name__ != "InputLayer"]
     if subs:
         for key, sub in _child_keys(subs):

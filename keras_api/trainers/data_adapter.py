@@ -30,6 +30,8 @@ def to_array(a: Any, dtype_hint: str | None = None) -> np.ndarray:
     if arr.dtype.kind in "fb" or (dtype_hint is not None and np.dtype(dtype_hint).kind == "f" and arr.dtype.kind in "iu"):
         target = dtype_hint if dtype_hint is not None and np.dtype(dtype_hint).kind == "f" else _floatx()
         arr = arr.astype(target, copy=False)
+    elif dtype_hint is not None and np.dtype(dtype_hint).kind in "iu" and arr.dtype.kind in "iu":
+        arr = arr.astype(dtype_hint, copy=False)   # int64 token ids into an int32 Input, as Keras converts
     return arr
 
 

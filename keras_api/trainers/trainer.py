@@ -278,8 +278,9 @@ class Trainer:
 
     def _build_predict_function(self, specs: list, y: Any, trainable: list) -> tuple:
         x_syms = [sn.tensor((None,) + tuple(shape[1:]), dtype=dtype, name=name) for name, shape, dtype in specs]
-        outs, _, _ = self._forward(x_syms, training=False)
-        fn = sn.function(x_syms, outs, name="predict_step", on_unused_input="ignore")
+        outs, _, state_updates = self._forward(x_syms, training=False)
+        # inference-time state updates (a stateful RNN's states) apply in predict too, as in Keras
+        fn = sn.function(x_syms, outs, name="predict_step", on_unused_input="ignore", updates=state_updates or None)
         return fn, None, None
 
     def _compile_step(self, name: str, x_syms: list, y_syms: list, sw_syms: list, named: list,
@@ -301,7 +302,7 @@ class Trainer:
         for i in target_idx:
             w = sw[i] if sw is not None and i < len(sw) and sw[i] is not None else None
             sws.append(self._ones(n) if w is None else np.asarray(w, dtype=sn.config.floatX).reshape(n))
-        values = fn(*x, *ys, *sws)
+        values = fn(*_ints_to_float_inputs(fn, x), *ys, *sws)
         return {k: float(v) for k, v in zip(names, values)}
 
     def _ones(self, n: int) -> np.ndarray:
@@ -491,7 +492,7 @@ class Trainer:
         chunks: list[list[np.ndarray]] = []
         for step, idx in it.epoch():
             cbs.on_predict_batch_begin(step)
-            outs = fn(*da.take(xs, idx, True))
+            outs = fn(*_ints_to_float_inputs(fn, da.take(xs, idx, True)))
             chunks.append(outs)
             cbs.on_predict_batch_end(step, {"outputs": outs})
         cbs.on_predict_end()
@@ -602,3 +603,10 @@ class CompiledKernel:
 
     def __repr__(self) -> str:
         return f"<CompiledKernel {self.name} layers={self.layers} scopes={self.scopes}>"
+
+
+def _ints_to_float_inputs(fn: Any, arrays: list) -> list:
+    """Integer data (token ids) fed to a float model input (a Sequential built from the data's shape,
+    e.g. Embedding first) is converted, as Keras converts it to the input's float dtype."""
+    return [a.astype(v.dtype) if getattr(a, "dtype", None) is not None and a.dtype.kind in "iu" and
+            v.dtype.startswith("float") else a for a, v in zip(arrays, fn.inputs)]

@@ -218,6 +218,11 @@ class SoftmaxCrossentropyWithLogits(Op):
         lsm = _log_softmax(np.asarray(x, dtype=dtype), ax)
         with np.errstate(all="ignore"):
             if self.sparse:
+                rows = tuple(d for a, d in enumerate(x.shape) if a != ax)
+                if tuple(np.shape(t)) != rows:
+                    raise ValueError(f"SoftmaxCrossentropyWithLogits: one label per row of the logits is needed: "
+                                     f"logits have shape {tuple(x.shape)}, labels {tuple(np.shape(t))} "
+                                     f"(built at {node.tag.get('trace', '?')})")
                 idx = np.expand_dims(np.asarray(t, dtype=np.int64), ax)
                 n = x.shape[ax]
                 if idx.size and (idx.min() < 0 or idx.max() >= n):
