@@ -112,4 +112,5 @@ def cond(pred: Any, true_fn: Callable[[], Any], false_fn: Callable[[], Any]) -> 
 
 
 def vectorized_map(function: Callable[[Any], Any], elements: Any) -> Any:
-    raise NotImplementedError("keras_api ops.vectorized_map: symnet has no scan/map op yet")
+    raise NotImplementedError("keras_api ops.vectorized_map is not implemented yet (not mapped onto sn.scan); "
+                              "write the computation with batched ops")
