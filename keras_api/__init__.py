@@ -7,5 +7,6 @@ from .layers import Input, InputSpec, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 from .layers.base import KerasTensor, KerasVariable as Variable  # noqa: F401
 from .layers.base import clear_session  # noqa: F401
+from . import saving, datasets, preprocessing, config  # noqa: F401
 
 __version__ = "3.0.0-symnet"

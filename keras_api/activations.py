@@ -113,8 +113,16 @@ def get(identifier: Any) -> Callable:
     if identifier is None:
         return linear
     if isinstance(identifier, str):
+        if identifier not in _ALL and identifier.lower() not in _ALL:
+            from .saving.object_registration import get_registered_object
+            custom = get_registered_object(identifier)      # custom_object_scope / registered functions
+            if callable(custom):
+                return custom
         return lookup("activation function", identifier, _ALL)
     if isinstance(identifier, dict):
+        if identifier.get("class_name") == "function" or "module" in identifier:
+            from .saving.serialization_lib import deserialize_keras_object
+            return deserialize_keras_object(identifier)
         return get(identifier.get("config", identifier).get("name", identifier.get("class_name")))
     if callable(identifier):
         return identifier

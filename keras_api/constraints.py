@@ -83,8 +83,14 @@ ALL_OBJECTS: dict[str, type] = {"MaxNorm": MaxNorm, "NonNeg": NonNeg, "UnitNorm"
 
 
 def serialize(c: Constraint) -> dict:
-    return {"module": "keras.constraints", "class_name": type(c).__name__, "config": c.get_config(),
-            "registered_name": None}
+    from .saving import serialization_lib
+    return serialization_lib.serialize_keras_object(c)
+
+
+def deserialize(config: dict, custom_objects: dict | None = None) -> Constraint:
+    from .saving import serialization_lib
+    return serialization_lib.deserialize_keras_object(config, module_objects=ALL_OBJECTS, custom_objects=custom_objects,
+                                                      printable_module_name="constraint")
 
 
 def get(identifier: Any) -> Any:
@@ -95,8 +101,7 @@ def get(identifier: Any) -> Any:
     if isinstance(identifier, str):
         return lookup("constraint", identifier, ALL_OBJECTS)()
     if isinstance(identifier, dict):
-        cls = lookup("constraint", identifier["class_name"], ALL_OBJECTS)
-        return cls.from_config(identifier.get("config", {}))
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")

@@ -83,8 +83,14 @@ ALL_OBJECTS: dict[str, type] = {"L1": L1, "L2": L2, "L1L2": L1L2, "l1": L1, "l2"
 
 
 def serialize(reg: Regularizer) -> dict:
-    return {"module": "keras.regularizers", "class_name": type(reg).__name__, "config": reg.get_config(),
-            "registered_name": None}
+    from .saving import serialization_lib
+    return serialization_lib.serialize_keras_object(reg)
+
+
+def deserialize(config: dict, custom_objects: dict | None = None) -> Regularizer:
+    from .saving import serialization_lib
+    return serialization_lib.deserialize_keras_object(config, module_objects=ALL_OBJECTS, custom_objects=custom_objects,
+                                                      printable_module_name="regularizer")
 
 
 def get(identifier: Any) -> Any:
@@ -95,8 +101,7 @@ def get(identifier: Any) -> Any:
     if isinstance(identifier, str):
         return lookup("regularizer", identifier, ALL_OBJECTS)()
     if isinstance(identifier, dict):
-        cls = lookup("regularizer", identifier["class_name"], ALL_OBJECTS)
-        return cls.from_config(identifier.get("config", {}))
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")

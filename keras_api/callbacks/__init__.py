@@ -5,6 +5,7 @@ from .history import History  # noqa: F401
 from .progbar_logger import ProgbarLogger  # noqa: F401
 from .early_stopping import EarlyStopping  # noqa: F401
 from .model_checkpoint import ModelCheckpoint  # noqa: F401
+from .backup_and_restore import BackupAndRestore  # noqa: F401
 from .reduce_lr_on_plateau import ReduceLROnPlateau  # noqa: F401
 from .learning_rate_scheduler import LearningRateScheduler  # noqa: F401
 from .csv_logger import CSVLogger  # noqa: F401

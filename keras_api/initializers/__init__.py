@@ -256,13 +256,14 @@ variance_scaling = VarianceScaling
 
 
 def serialize(initializer: Initializer) -> dict:
-    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
-            "config": initializer.get_config(), "registered_name": None}
+    from ..saving import serialization_lib
+    return serialization_lib.serialize_keras_object(initializer)
 
 
-def deserialize(config: dict) -> Initializer:
-    cls = lookup("initializer", config["class_name"], ALL_OBJECTS)
-    return cls.from_config(config.get("config", {}))
+def deserialize(config: dict, custom_objects: dict | None = None) -> Initializer:
+    from ..saving import serialization_lib
+    return serialization_lib.deserialize_keras_object(config, module_objects=ALL_OBJECTS, custom_objects=custom_objects,
+                                                      printable_module_name="initializer")
 
 
 def get(identifier: Any) -> Initializer | None:

@@ -11,3 +11,4 @@ from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
 from .core import Embedding, Masking  # noqa: F401,E402
 from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,  # noqa: F401,E402
                   StackedRNNCells, TimeDistributed)
+from ..saving.layer_config import deserialize, serialize  # noqa: F401,E402  (keras.layers.serialize/deserialize)

@@ -705,7 +705,20 @@ class Layer:
 
     @classmethod
     def from_config(cls, config: dict) -> "Layer":
-        return cls(**config)
+        from ..saving.layer_config import layer_kwargs_from_config
+        config = layer_kwargs_from_config(cls, config)
+        try:
+            return cls(**config)
+        except Exception as e:
+            raise TypeError(f"Error when deserializing class '{cls.__name__}' using config={config}.\n\n"
+                            f"Exception encountered: {e}") from e
+
+    def build_from_config(self, config: dict) -> None:
+        """Build from get_build_config()'s dict (Keras's saving calls it before loading weights)."""
+        from ..saving.serialization_lib import to_shape
+        shape = to_shape(config.get("input_shape")) if config else None
+        if shape is not None and not self.built:
+            self._maybe_build(shape)
 
     def get_build_config(self) -> dict | None:
         if self._build_shapes is not None:

@@ -82,11 +82,5 @@ class Dense(Layer):
 
 def _ser(module: Any, obj: Any) -> Any:
     """Keras's serialize_keras_object for initializers/regularizers/constraints."""
-    if obj is None:
-        return None
-    if hasattr(module, "serialize"):
-        return module.serialize(obj)
-    if hasattr(obj, "get_config"):
-        return {"module": f"keras.{module.__name__.split('.')[-1]}", "class_name": type(obj).__name__,
-                "config": obj.get_config(), "registered_name": None}
-    return getattr(obj, "__name__", repr(obj))
+    from ..saving import serialization_lib
+    return serialization_lib.serialize_keras_object(obj)

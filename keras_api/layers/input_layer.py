@@ -16,6 +16,8 @@ class InputLayer(Layer):
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
+        if kwargs.pop("ragged", False):
+            raise NotImplementedError("keras_api.layers.InputLayer: ragged inputs are not supported")
         super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
         if sparse:
             raise NotImplementedError("keras_api.layers.InputLayer: sparse inputs are not supported")
@@ -49,7 +51,8 @@ class InputLayer(Layer):
         return inputs
 
     def get_config(self) -> dict:
-        return {"batch_shape": self._batch_shape, "dtype": self.dtype, "sparse": False, "name": self.name}
+        return {"batch_shape": list(self._batch_shape), "dtype": self.dtype, "sparse": False, "ragged": False,
+                "name": self.name, "optional": self.optional}
 
 
 def Input(shape: Sequence | None = None, batch_size: int | None = None, dtype: Any = None,

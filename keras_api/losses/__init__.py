@@ -80,17 +80,13 @@ def get(identifier: Any) -> Any:
 
 
 def serialize(loss: Any) -> Any:
-    if isinstance(loss, Loss) and type(loss).__name__ in CLASSES:
-        return {"module": "keras.losses", "class_name": type(loss).__name__, "config": loss.get_config(),
-                "registered_name": None}
-    name = getattr(loss, "__name__", None) or getattr(loss, "name", None)
-    if name is None:
-        raise ValueError(f"cannot serialize loss {loss!r}")
-    return name
+    from ..saving import serialization_lib
+    return serialization_lib.serialize_keras_object(loss)
 
 
-def deserialize(config: Any) -> Any:
+def deserialize(config: Any, custom_objects: dict | None = None) -> Any:
     if isinstance(config, str):
         return get(config)
-    cls = lookup("loss", config["class_name"], NAMES)
-    return cls.from_config(config.get("config", {}))
+    from ..saving import serialization_lib
+    return serialization_lib.deserialize_keras_object(config, module_objects=NAMES, custom_objects=custom_objects,
+                                                      printable_module_name="loss function")

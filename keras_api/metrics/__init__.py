@@ -138,10 +138,11 @@ def resolve(identifier: Any, loss: Any = None, y_true_ndim: int | None = None,
 
 
 def serialize(metric: Metric) -> dict:
-    return {"module": "keras.metrics", "class_name": type(metric).__name__, "config": metric.get_config(),
-            "registered_name": None}
+    from ..saving import serialization_lib
+    return serialization_lib.serialize_keras_object(metric)
 
 
-def deserialize(config: dict) -> Metric:
-    cls = lookup("metric", config["class_name"], NAMES)
-    return cls.from_config(config.get("config", {}))
+def deserialize(config: dict, custom_objects: dict | None = None) -> Metric:
+    from ..saving import serialization_lib
+    return serialization_lib.deserialize_keras_object(config, module_objects=NAMES, custom_objects=custom_objects,
+                                                      printable_module_name="metric function")

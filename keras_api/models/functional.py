@@ -183,5 +183,17 @@ class Functional(Model):
         return self.output_shape
 
     def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable,
-                "layers": [{"class_name": type(l).__name__, "name": l.name} for l in self.layers]}
+        """Keras 3's functional config (layers with inbound_nodes, input_layers, output_layers)."""
+        from .functional_config import get_functional_config
+        return get_functional_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Functional":
+        from .functional_config import functional_from_config
+        return functional_from_config(cls, config, custom_objects=custom_objects)
+
+    def get_build_config(self) -> dict:
+        return {"input_shape": None}
+
+    def build_from_config(self, config: dict) -> None:
+        """A functional model is built when it is made."""

@@ -64,21 +64,48 @@ class Model(Trainer, Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
     # -- saving -----------------------------------------------------------------------------
-    def save_weights(self, filepath: str, overwrite: bool = True) -> None:
-        """Write the weights to a Keras 3 ``.weights.h5`` file (atomically)."""
-        from . import weights_h5
-        weights_h5.save_weights(self, str(filepath), overwrite=overwrite)
+    def save_weights(self, filepath: str, overwrite: bool = True, max_shard_size: Any = None) -> None:
+        """Keras 3 ``.weights.h5`` (or a legacy Keras 2 ``.h5``), written atomically."""
+        from ..saving import saving_api
+        saving_api.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
     def load_weights(self, filepath: str, skip_mismatch: bool = False, **kwargs: Any) -> None:
-        from . import weights_h5
-        weights_h5.load_weights(self, str(filepath), skip_mismatch=skip_mismatch)
+        """From ``.weights.h5``, ``.keras`` or legacy ``.h5`` (``by_name=`` for legacy files only, as in Keras)."""
+        from ..saving import saving_api
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
-    def save(self, filepath: str, overwrite: bool = True, **kwargs: Any) -> None:
-        raise NotImplementedError("keras_api Model.save: saving whole models (.keras / .h5) is not implemented yet; "
-                                  "use model.save_weights('x.weights.h5')")
+    def save(self, filepath: str, overwrite: bool = True, zipped: bool | None = None, **kwargs: Any) -> None:
+        """The whole model: ``.keras`` (Keras 3's zip) or legacy ``.h5``; written atomically."""
+        from ..saving import saving_api
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's config as JSON (Keras 3's serialize_keras_object form)."""
+        import json
+        from ..saving.serialization_lib import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
 
     def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable}
+        return Layer.get_config(self)
+
+    def build_from_config(self, config: dict) -> None:
+        """A subclassed model is built by tracing call() once on placeholders of the saved input shape,
+        which builds every sublayer (so that a weights file can be loaded into it)."""
+        from ..saving.serialization_lib import to_shape
+        shape = to_shape(config.get("input_shape")) if config else None
+        if shape is not None and not self.built:
+            Layer.compute_output_shape(self, shape)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":
+        """A functional config (layers + input_layers) builds a functional model, as in Keras."""
+        if isinstance(config, dict) and "layers" in config and "input_layers" in config and \
+                "output_layers" in config:
+            from .functional import Functional
+            from .functional_config import functional_from_config
+            return functional_from_config(Functional if cls is Model else cls, config,
+                                          custom_objects=custom_objects)
+        return super().from_config(config)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -141,5 +141,42 @@ class Sequential(Model):
         return self._functional.output_shape
 
     def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable,
-                "layers": [{"class_name": type(l).__name__, "config": l.get_config()} for l in self._layers]}
+        """Keras 3's Sequential config: every layer (InputLayer included) serialized, and the input shape."""
+        from ..saving.serialization_lib import serialize_keras_object
+        config = Layer.get_config(self)
+        config["layers"] = [serialize_keras_object(l) for l in self._layers]
+        if self._functional is not None:
+            config["build_input_shape"] = list(self._layers[0].batch_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config: Any, custom_objects: dict | None = None) -> "Sequential":
+        from ..saving import serialization_lib as sl
+        from ..saving.legacy_config import deserialize_legacy
+        if isinstance(config, dict) and "layers" in config:
+            name, layer_configs = config.get("name"), config["layers"]
+            build_input_shape = config.get("build_input_shape")
+        else:                       # Keras 1/2: the config is the list of layers
+            name, layer_configs, build_input_shape = None, config, None
+        model = cls(name=name, trainable=config.get("trainable", True) if isinstance(config, dict) else True)
+        for layer_config in layer_configs:
+            if "module" not in layer_config:
+                layer = deserialize_legacy(layer_config, custom_objects=custom_objects)
+            else:
+                layer = sl.deserialize_keras_object(layer_config, custom_objects=custom_objects)
+            model.add(layer, rebuild=False)
+        model._maybe_rebuild()
+        if model._functional is None and isinstance(build_input_shape, (list, tuple)) and build_input_shape:
+            model.build(sl.to_shape(build_input_shape))
+        return model
+
+    def get_build_config(self) -> dict | None:
+        if self._functional is None:
+            return None
+        return {"input_shape": list(self._layers[0].batch_shape)}
+
+    def build_from_config(self, config: dict) -> None:
+        from ..saving.serialization_lib import to_shape
+        shape = to_shape(config.get("input_shape")) if config else None
+        if self._functional is None and shape is not None:
+            self.build(shape)

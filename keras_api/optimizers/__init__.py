@@ -22,12 +22,14 @@ for _c in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl):
 
 
 def serialize(optimizer: Optimizer) -> dict:
-    return {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
-            "config": optimizer.get_config(), "registered_name": None}
+    from ..saving import serialization_lib
+    return serialization_lib.serialize_keras_object(optimizer)
 
 
-def deserialize(config: dict) -> Optimizer:
-    return lookup("optimizer", config["class_name"], ALL_OBJECTS).from_config(config.get("config", {}))
+def deserialize(config: dict, custom_objects: dict | None = None) -> Optimizer:
+    from ..saving import serialization_lib
+    return serialization_lib.deserialize_keras_object(config, module_objects=ALL_OBJECTS, custom_objects=custom_objects,
+                                                      printable_module_name="optimizer")
 
 
 def get(identifier: Any) -> Optimizer:

@@ -185,10 +185,11 @@ ALL_OBJECTS = {c.__name__: c for c in (ExponentialDecay, PiecewiseConstantDecay,
 
 
 def serialize(schedule: LearningRateSchedule) -> dict:
-    return {"module": "keras.optimizers.schedules", "class_name": type(schedule).__name__,
-            "config": schedule.get_config(), "registered_name": None}
+    from ..saving import serialization_lib
+    return serialization_lib.serialize_keras_object(schedule)
 
 
-def deserialize(config: dict) -> LearningRateSchedule:
-    from .._names import lookup
-    return lookup("learning rate schedule", config["class_name"], ALL_OBJECTS).from_config(config["config"])
+def deserialize(config: dict, custom_objects: dict | None = None) -> LearningRateSchedule:
+    from ..saving import serialization_lib
+    return serialization_lib.deserialize_keras_object(config, module_objects=ALL_OBJECTS, custom_objects=custom_objects,
+                                                      printable_module_name="learning rate schedule")

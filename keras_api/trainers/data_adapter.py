@@ -22,8 +22,9 @@ def to_array(a: Any, dtype_hint: str | None = None) -> np.ndarray:
         a = a.numpy()
     if hasattr(a, "__next__") or (hasattr(a, "__iter__") and not isinstance(a, (np.ndarray, list, tuple))
                                   and not hasattr(a, "__array__")):
-        raise NotImplementedError(f"keras_api data adapters: {type(a).__name__} inputs (generators, datasets, "
-                                  "PyDataset) are not supported; pass NumPy arrays, lists or dicts of arrays")
+        raise NotImplementedError(f"keras_api data adapters: {type(a).__name__} inputs (tf.data datasets, torch "
+                                  "DataLoaders, generators nested inside x) are not supported; pass NumPy arrays, "
+                                  "lists or dicts of arrays, or x as a Python generator or keras.utils.PyDataset")
     arr = np.asarray(a)
     if arr.dtype == object:
         raise ValueError(f"Unrecognized data type: could not convert {type(a).__name__} to a numeric array")
@@ -157,3 +158,85 @@ def take(arrays: list | None, idx: np.ndarray, contiguous: bool) -> list | None:
         lo, hi = int(idx[0]), int(idx[-1]) + 1
         return [a[lo:hi] if a is not None else None for a in arrays]
     return [a[idx] if a is not None else None for a in arrays]
+
+
+# -- batch sources: Python generators/iterators and PyDataset ----------------------------------------
+def is_batch_source(data: Any) -> bool:
+    """True for data that yields whole batches (a generator, an iterator, a PyDataset/Sequence)."""
+    from ..utils.py_dataset import PyDataset
+    if isinstance(data, PyDataset):
+        return True
+    return hasattr(data, "__next__") and hasattr(data, "__iter__") and not isinstance(data, (np.ndarray, list,
+                                                                                                 tuple, dict))
+
+
+def unpack_batch(batch: Any) -> tuple:
+    """Keras's unpack_x_y_sample_weight: a list counts as a tuple; one element is x only."""
+    if isinstance(batch, list):
+        batch = tuple(batch)
+    if not isinstance(batch, tuple):
+        return batch, None, None
+    if len(batch) == 1:
+        return batch[0], None, None
+    if len(batch) == 2:
+        return batch[0], batch[1], None
+    if len(batch) == 3:
+        return batch
+    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, found: "
+                     f"a tuple of {len(batch)} elements")
+
+
+class BatchSource:
+    """Batches per epoch from a generator (continuing across epochs, `steps` at a time or until it
+    runs out) or a PyDataset (indexed, its batch order shuffled per epoch when `shuffle`)."""
+
+    def __init__(self, data: Any, steps: int | None = None, shuffle: Any = False) -> None:
+        from ..utils.py_dataset import PyDataset
+        self.data = data
+        self.is_dataset = isinstance(data, PyDataset)
+        self.steps = int(steps) if steps else None
+        self.shuffle = bool(shuffle)
+        self.exhausted = False
+        if self.is_dataset and self.steps is None and data.num_batches is None:
+            raise ValueError("This PyDataset has no __len__ (it is infinite): pass `steps_per_epoch` / `steps`")
+
+    @property
+    def num_batches(self) -> int | None:
+        if self.steps is not None:
+            return self.steps
+        return self.data.num_batches if self.is_dataset else None
+
+    def on_epoch_begin(self) -> None:
+        if self.is_dataset:
+            self.data.on_epoch_begin()
+
+    def on_epoch_end(self) -> None:
+        if self.is_dataset:
+            self.data.on_epoch_end()
+
+    def epoch(self) -> Iterator[tuple[int, tuple]]:
+        """(step, (x, y, sample_weight)) for one epoch; sets `exhausted` when a generator ran dry early."""
+        import itertools
+        import random
+        if self.is_dataset:
+            n = self.data.num_batches
+            if n is None:
+                indices: Any = itertools.count()
+            else:
+                indices = list(range(n))
+                if self.shuffle:
+                    random.shuffle(indices)
+            if self.steps is not None:
+                indices = itertools.islice(itertools.cycle(indices) if n else indices, self.steps)
+            for step, i in enumerate(indices):
+                yield step, unpack_batch(self.data[i])
+            return
+        step = 0
+        while self.steps is None or step < self.steps:
+            try:
+                batch = next(self.data)
+            except StopIteration:
+                self.exhausted = True
+                return
+            yield step, unpack_batch(batch)
+            step += 1

@@ -59,9 +59,22 @@ class Trainer:
                     losses.get(l)
         self._compile_args = dict(loss=loss, loss_weights=loss_weights, metrics=metrics,
                                   weighted_metrics=weighted_metrics)
+        self._compile_config = dict(optimizer=self.optimizer, loss=loss, loss_weights=loss_weights, metrics=metrics,
+                                    weighted_metrics=weighted_metrics, run_eagerly=run_eagerly,
+                                    steps_per_execution=steps_per_execution,
+                                    jit_compile=True if jit_compile == "auto" else jit_compile)
         self._compile_state = None
         self._fns = {}
         self.compiled = True
+
+    def get_compile_config(self) -> dict | None:
+        """compile()'s arguments, serialized (saved as config.json's compile_config)."""
+        from ..saving.compile_config import get_compile_config
+        return get_compile_config(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        from ..saving.compile_config import compile_from_config
+        compile_from_config(self, config)
 
     def _reset_compiled_functions(self) -> None:
         self._fns = {}
@@ -174,6 +187,9 @@ class Trainer:
 
     def _get_function(self, role: str, x: list[np.ndarray], y: list | None) -> tuple:
         specs = self._input_specs(x)
+        if not self.built and role == "train":   # a subclassed model: build its sublayers before listing weights
+            from ..layers.base import Layer
+            Layer.compute_output_shape(self, specs[0][1] if len(specs) == 1 else [s for _, s, _ in specs])
         self._check_input_shapes(x, specs)
         trainable = [w for w in self.trainable_weights] if role == "train" else []
         key = (tuple((d, len(s)) for _, s, d in specs),
@@ -376,9 +392,17 @@ class Trainer:
                                        validation_steps, validation_batch_size, validation_freq)
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
+        if da.is_batch_source(x):      # generators and PyDataset: trainers/source_loops.py
+            from .source_loops import fit_source
+            _no_y_with_source(y, sample_weight, "fit")
+            return fit_source(self, x, epochs, verbose, callbacks, validation_data, shuffle, class_weight,
+                              initial_epoch, steps_per_epoch, validation_steps, validation_freq, validation_split)
         xs, ys, sws = self._prepare(x, y, sample_weight, class_weight)
         val = None
         if validation_data is not None:
+            if da.is_batch_source(validation_data):
+                raise NotImplementedError("keras_api fit: generator/PyDataset validation_data with array x "
+                                          "(pass x as a generator or PyDataset too)")
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
                 raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or `(x_val, y_val, "
                                  f"val_sample_weight)`. Received: validation_data={type(validation_data)}")
@@ -394,6 +418,7 @@ class Trainer:
                            epochs=epochs, steps=it.num_batches)
         self.stop_training = False
         cbs.on_train_begin()
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch   # BackupAndRestore's resume point
         training_logs: dict = {}
         logs: dict = {}
         for epoch in range(initial_epoch, epochs):
@@ -432,6 +457,14 @@ class Trainer:
         args_check.positive_int("steps", steps)
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
+        if da.is_batch_source(x):
+            from .source_loops import evaluate_source
+            _no_y_with_source(y, sample_weight, "evaluate")
+            source = da.BatchSource(x, steps=steps)
+            cbs = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self, verbose=verbose,
+                               epochs=1, steps=source.num_batches)
+            logs = evaluate_source(self, source, steps, cbs)
+            return logs if return_dict else self._flatten_metrics_in_order(logs)
         xs, ys, sws = self._prepare(x, y, sample_weight)
         n = len(xs[0])
         steps_n = steps or int(math.ceil(n / batch_size))
@@ -480,6 +513,9 @@ class Trainer:
         args_check.positive_int("steps", steps)
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
+        if da.is_batch_source(x):
+            from .source_loops import predict_source
+            return predict_source(self, x, steps, verbose, callbacks)
         xs = da.standardize(x, self._input_names(), "x", self._input_dtypes())
         args_check.check_numeric_data(xs, "x")
         da.check_lengths(xs, None, None)
@@ -547,6 +583,13 @@ class Trainer:
                              f"{'fit' if role == 'train' else 'evaluate' if role == 'test' else 'predict'}() first")
         names = {l.name for l in self._flatten_layers()}
         return [CompiledKernel(k, names) for k in entry[1][0].kernels]
+
+def _no_y_with_source(y: Any, sample_weight: Any, method: str) -> None:
+    if y is not None or sample_weight is not None:
+        raise ValueError(f"`y` and `sample_weight` arguments must not be passed to {method}() when `x` is a "
+                         "generator or a PyDataset: the batches already hold them. Received: "
+                         f"y={type(y).__name__}, sample_weight={type(sample_weight).__name__}")
+
 
 def _verbose(v: Any) -> int:
     if v == "auto":

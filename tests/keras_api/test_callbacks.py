@@ -129,8 +129,8 @@ def test_model_checkpoint(tmp_path):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match=r"\.weights\.h5"):
         callbacks.ModelCheckpoint(str(tmp_path / "x.h5"), save_weights_only=True)
-    with pytest.raises(NotImplementedError):
-        callbacks.ModelCheckpoint(str(tmp_path / "x.keras"))
+    with pytest.raises(ValueError, match=r"\.keras"):
+        callbacks.ModelCheckpoint(str(tmp_path / "x.h5"))        # whole-model checkpoints: test_saving_callbacks.py
 
 
 def test_reduce_lr_on_plateau_and_scheduler():

@@ -54,9 +54,6 @@ class Bidirectional(Layer):
     def _sublayers(self) -> list:
         return [self.forward_layer, self.backward_layer]
 
-    def _saving_children(self) -> list:
-        return [("forward_layer", self.forward_layer), ("backward_layer", self.backward_layer)]
-
     def build(self, sequences_shape: Any, initial_state_shape: Any = None) -> None:
         for layer in (self.forward_layer, self.backward_layer):
             if not layer.built:

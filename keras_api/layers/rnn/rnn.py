@@ -112,9 +112,6 @@ class RNN(Layer):
     def _sublayers(self) -> list:
         return [self.cell] if isinstance(self.cell, Layer) else []
 
-    def _saving_children(self) -> list:
-        return [("cell", self.cell)] if isinstance(self.cell, Layer) else []
-
     def get_initial_state(self, batch_size: Any) -> list:
         fn = getattr(self.cell, "get_initial_state", None)
         if fn is not None:

@@ -39,10 +39,6 @@ class StackedRNNCells(Layer):
     def _sublayers(self) -> list:
         return [c for c in self.cells if isinstance(c, Layer)]
 
-    def _saving_children(self) -> list:
-        from ...models.weights_h5 import _child_keys
-        return [(f"cells/{key}", c) for key, c in _child_keys(self._sublayers())]
-
     def get_initial_state(self, batch_size: Any = None) -> list:
         out = []
         for c in self.cells:

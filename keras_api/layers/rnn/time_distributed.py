@@ -22,9 +22,6 @@ class TimeDistributed(Layer):
     def _sublayers(self) -> list:
         return [self.layer]
 
-    def _saving_children(self) -> list:
-        return [("layer", self.layer)]
-
     def build(self, input_shape: Any) -> None:
         if not isinstance(input_shape, (tuple, list)) or len(input_shape) < 3:
             raise ValueError("`TimeDistributed` Layer should be passed an `input_shape` with at least 3 "
