@@ -72,3 +72,8 @@ def add_cell_kernels(cell: Any, input_dim: int, width: int) -> None:
                                             initializer=cell.recurrent_initializer,
                                             regularizer=cell.recurrent_regularizer,
                                             constraint=cell.recurrent_constraint)
+
+
+def cell_weight_config(cell: Any) -> dict:
+    """The nine initializer/regularizer/constraint entries of a cell's get_config, in Keras's order."""
+    return {name: ser(name.rsplit("_", 1)[1] + "s", getattr(cell, name)) for name in _WEIGHT_ARGS}

@@ -12,7 +12,7 @@ from typing import Any
 import symnet as sn
 
 from ..base import InputSpec, Layer
-from ._common import add_cell_kernels, as_var, ser, set_cell_arguments
+from ._common import add_cell_kernels, as_var, cell_weight_config, set_cell_arguments
 from .dropout_rnn_cell import DropoutRNNCell
 from .rnn import CellLayer
 from .simple_rnn import CELL_ARGS
@@ -97,15 +97,7 @@ class GRUCell(Layer, DropoutRNNCell):
         config = {
             "units": self.units, "activation": activations.serialize(self.activation),
             "recurrent_activation": activations.serialize(self.recurrent_activation), "use_bias": self.use_bias,
-            "kernel_initializer": ser("initializers", self.kernel_initializer),
-            "recurrent_initializer": ser("initializers", self.recurrent_initializer),
-            "bias_initializer": ser("initializers", self.bias_initializer),
-            "kernel_regularizer": ser("regularizers", self.kernel_regularizer),
-            "recurrent_regularizer": ser("regularizers", self.recurrent_regularizer),
-            "bias_regularizer": ser("regularizers", self.bias_regularizer),
-            "kernel_constraint": ser("constraints", self.kernel_constraint),
-            "recurrent_constraint": ser("constraints", self.recurrent_constraint),
-            "bias_constraint": ser("constraints", self.bias_constraint),
+            **cell_weight_config(self),
             "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
             "reset_after": self.reset_after, "seed": self.seed,
         }

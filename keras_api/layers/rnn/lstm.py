@@ -13,7 +13,7 @@ import numpy as np
 import symnet as sn
 
 from ..base import InputSpec, Layer
-from ._common import add_cell_kernels, as_var, ser, set_cell_arguments
+from ._common import add_cell_kernels, as_var, cell_weight_config, set_cell_arguments
 from .dropout_rnn_cell import DropoutRNNCell
 from .rnn import CellLayer
 from .simple_rnn import CELL_ARGS
@@ -93,15 +93,7 @@ class LSTMCell(Layer, DropoutRNNCell):
             "units": self.units, "activation": activations.serialize(self.activation),
             "recurrent_activation": activations.serialize(self.recurrent_activation), "use_bias": self.use_bias,
             "unit_forget_bias": self.unit_forget_bias,
-            "kernel_initializer": ser("initializers", self.kernel_initializer),
-            "recurrent_initializer": ser("initializers", self.recurrent_initializer),
-            "bias_initializer": ser("initializers", self.bias_initializer),
-            "kernel_regularizer": ser("regularizers", self.kernel_regularizer),
-            "recurrent_regularizer": ser("regularizers", self.recurrent_regularizer),
-            "bias_regularizer": ser("regularizers", self.bias_regularizer),
-            "kernel_constraint": ser("constraints", self.kernel_constraint),
-            "recurrent_constraint": ser("constraints", self.recurrent_constraint),
-            "bias_constraint": ser("constraints", self.bias_constraint),
+            **cell_weight_config(self),
             "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
         }
         return {**super().get_config(), **config}
