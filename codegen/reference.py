@@ -49,7 +49,13 @@ class ReferenceRunner:
         for s, a in zip(self.input_slots, args):
             store[s] = a
         for node, ins, outs in self.program:
-            results = node.op.perform(node, [store[i] for i in ins])
+            values = [store[i] for i in ins]
+            try:
+                results = node.op.perform(node, values)
+            except (ValueError, IndexError, TypeError, ArithmeticError) as e:
+                if "built at" in str(e):       # the op's own check already names the user's line
+                    raise
+                raise runtime_error(node, values, e) from e
             for s, r, var in zip(outs, results, node.outputs):
                 _check(node, var, r)
                 store[s] = r
@@ -65,6 +71,20 @@ class ReferenceRunner:
         for target, value in zip(self.update_targets, values[self.n_outputs:]):
             target.container.value = value if value.flags.c_contiguous else np.ascontiguousarray(value)  # 0-d stays 0-d
         return values[:self.n_outputs]
+
+
+class RuntimeShapeError(ValueError):
+    """An op failed on the values it was given at run time (shapes the graph could not check)."""
+
+
+def runtime_error(node: Any, values: list, exc: BaseException) -> RuntimeShapeError:
+    """The error a user sees when a node fails at run time: the op, the input shapes and dtypes, where the
+    node was built in the user's code (and its Keras layer scope), then NumPy's own message."""
+    tag = getattr(node, "tag", None) or {}
+    where = f" (built at {tag.get('trace', '?')}" + (f", in scope {tag['scope']}" if tag.get("scope") else "") + ")"
+    shapes = ", ".join(f"{getattr(v, 'name', None) or f'input {i}'}: shape {tuple(np.shape(a))} {np.asarray(a).dtype}"
+                       for i, (v, a) in enumerate(zip(node.inputs, values)))
+    return RuntimeShapeError(f"{node.op} failed at run time{where} on inputs {shapes}: {exc}")
 
 
 def _check(node: Any, var: Any, r: Any) -> None:

@@ -2,6 +2,7 @@
 from . import backend  # noqa: F401
 from . import activations, constraints, initializers, losses, metrics, optimizers, regularizers  # noqa: F401
 from . import layers, models, callbacks, utils  # noqa: F401
+from . import ops  # noqa: F401  (keras.ops)
 from .layers import Input, InputSpec, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 from .layers.base import KerasTensor, KerasVariable as Variable  # noqa: F401

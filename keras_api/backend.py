@@ -117,3 +117,14 @@ def clear_session(free_memory: bool = True) -> None:
     """``keras.backend.clear_session()``: reset the layer-name counters ('dense', 'dense_1', ... start again)."""
     from .layers.base import clear_session as _clear
     _clear()
+
+
+def __getattr__(name: str):
+    """Keras 2's backend functions (K.mean, K.function, ...) live in backend_functions, loaded on first use
+    (they need keras_api.ops, which imports this module)."""
+    from . import backend_functions
+    try:
+        return getattr(backend_functions, name)
+    except AttributeError:
+        raise AttributeError(f"keras_api.backend has no function {name!r}; see docs/supported.md for the Keras 2 "
+                             "backend functions keras_api keeps") from None

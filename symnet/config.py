@@ -74,10 +74,32 @@ def _optimizer(v: Any) -> str | None:
     return _choice("fast_run", "fast_compile")(str(v).lower())
 
 
+def _backend_built(name: str) -> bool:
+    """Whether a backend is registered (codegen's registry; CUDA registers itself once it exists)."""
+    from codegen import backends
+    return name in backends.available()
+
+
+def _refuse_unbuilt_cuda(flag: str) -> None:
+    if not _backend_built("cuda"):
+        raise ValueError(f"the CUDA backend is not built yet, so {flag}=cuda cannot run anything; "
+                         f"use {'device=cpu' if flag == 'device' else 'mode=llvm (or mode=reference)'}")
+
+
 def _mode(v: Any) -> str | None:
     if v is None or str(v) in ("None", "none", "", "auto"):
         return None
-    return _choice("reference", "llvm", "cuda")(str(v).lower())
+    mode = _choice("reference", "llvm", "cuda")(str(v).lower())
+    if mode == "cuda":
+        _refuse_unbuilt_cuda("mode")
+    return mode
+
+
+def _device(v: Any) -> str:
+    device = _choice("cpu", "cuda")(v)
+    if device == "cuda":
+        _refuse_unbuilt_cuda("device")
+    return device
 
 
 class Config:
@@ -131,6 +153,10 @@ class Config:
 
     def flags(self) -> dict[str, Any]:
         return {k: f.value for k, f in self._flags.items()}
+
+    def describe(self) -> list[tuple[str, Any, str, str]]:
+        """(flag, value, source, doc) of every flag, sorted by name (what `symnet config` prints)."""
+        return [(k, f.value, f.source, f.doc) for k, f in sorted(self._flags.items())]
 
     @contextlib.contextmanager
     def change_flags(self, **kwargs: Any) -> Iterator[None]:
@@ -232,7 +258,7 @@ def _default_cache_dir() -> str:
 
 config = Config()
 config.add("floatX", "float32", _choice("float32", "float64"), "default float dtype of new variables")
-config.add("device", "cpu", _choice("cpu", "cuda"), "where compiled functions run")
+config.add("device", "cpu", _device, "where compiled functions run")
 config.add("mode", None, _mode, "backend: reference | llvm | cuda; unset picks from device")
 config.add("optimizer", "fast_run", _optimizer, "rewrite pipeline: fast_run | fast_compile | None")
 config.add("print_rewrites", False, _bool, "log every rewrite that fires")

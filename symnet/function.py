@@ -146,6 +146,7 @@ class Function:
         self.n_outputs = len(out_list)
         fgraph = FunctionGraph(inputs, all_outputs)
         fgraph.update_targets = targets + [v for v, _ in pairs[len(targets):]]
+        fgraph.name = name          # backends name dumps and kernels after the function
         from .rewrite import rewrite_graph
         rewrite_graph(fgraph, config.optimizer)
         self.fgraph = fgraph

@@ -116,6 +116,19 @@ def print_function(fn: Any, strict: bool = False, prefix: str = "", prelude: boo
     return text
 
 
-__all__ = ["CUDA_TARGET", "CUDABackend", "CUDARuntimeUnavailable", "print_function", "print_program",
+def print_functions(functions: list) -> str:
+    """One translation unit for [(label, Function)]: the helpers once, then each function's kernels
+    (with several functions, C names prefixed by the label: `model.train` -> `model_train_k3_...`).
+    What `symnet kernels FILE [NAME] --cuda` prints."""
+    import re
+    parts = [PRELUDE_TEXT]
+    for label, f in functions:
+        parts.append(f"// == {label}")
+        prefix = re.sub(r"\W", "_", label) + "_" if len(functions) > 1 else ""
+        parts.append(print_function(f, prefix=prefix, prelude=False))
+    return "\n".join(parts)
+
+
+__all__ = ["print_functions", "CUDA_TARGET", "CUDABackend", "CUDARuntimeUnavailable", "print_function", "print_program",
            "print_kernel", "lower_function", "c_name", "PRELUDE_TEXT",
            "RUNTIME_MISSING"]

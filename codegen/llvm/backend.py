@@ -264,11 +264,17 @@ class LLVMRunner(HostMemory, Runtime):
     def dump(self, directory: str, label: str | None = None) -> None:
         """Write module.ll, one .ll/.s per kernel into DIR/<label>/ and a line per kernel to
         DIR/index.tsv (function, kernel, kind, ops, scopes, fallback reason)."""
-        global _dump_counter
-        if label is None:
+        if label is None:      # the function's name (sn.function(name=...)); unnamed: 'function'
             with _dump_lock:
-                _dump_counter += 1
-                label = f"f{os.getpid()}_{_dump_counter}"
+                base = re.sub(r"[^\w.-]", "_", getattr(self.fgraph, "name", None) or "function")
+                label, n = base, 1
+                while True:                 # exist_ok=False: another process may dump the same name
+                    try:
+                        os.makedirs(os.path.join(directory, label))
+                        break
+                    except FileExistsError:
+                        n += 1
+                        label = f"{base}_{n}"
         sub = os.path.join(directory, label)
         os.makedirs(sub, exist_ok=True)
         with open(os.path.join(sub, "module.ll"), "w") as f:
@@ -287,7 +293,6 @@ class LLVMRunner(HostMemory, Runtime):
 
 
 _dump_lock = threading.Lock()
-_dump_counter = 0
 
 
 class LLVMBackend:

@@ -237,12 +237,48 @@ class KerasTensor:
     def __bool__(self) -> bool:
         raise TypeError("A KerasTensor is symbolic: it has no truth value")
 
-    def _unsupported(self, *a: Any) -> Any:
-        raise NotImplementedError("arithmetic on KerasTensors (keras.ops) is not implemented in keras_api; "
-                                  "use layers (Add, Multiply, Lambda) in functional models")
+    # Python operators are keras.ops calls, recorded in the functional graph (as Keras 3 does)
+    __array_ufunc__ = None   # numpy defers to the reflected operators
 
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __matmul__ = _unsupported
-    __truediv__ = __rtruediv__ = __neg__ = __getitem__ = _unsupported
+    def __add__(self, o): return _ops().add(self, o)
+    def __radd__(self, o): return _ops().add(o, self)
+    def __sub__(self, o): return _ops().subtract(self, o)
+    def __rsub__(self, o): return _ops().subtract(o, self)
+    def __mul__(self, o): return _ops().multiply(self, o)
+    def __rmul__(self, o): return _ops().multiply(o, self)
+    def __truediv__(self, o): return _ops().divide(self, o)
+    def __rtruediv__(self, o): return _ops().divide(o, self)
+    def __floordiv__(self, o): return _ops().floor_divide(self, o)
+    def __rfloordiv__(self, o): return _ops().floor_divide(o, self)
+    def __mod__(self, o): return _ops().mod(self, o)
+    def __rmod__(self, o): return _ops().mod(o, self)
+    def __pow__(self, o): return _ops().power(self, o)
+    def __rpow__(self, o): return _ops().power(o, self)
+    def __matmul__(self, o): return _ops().matmul(self, o)
+    def __rmatmul__(self, o): return _ops().matmul(o, self)
+    def __neg__(self): return _ops().negative(self)
+    def __pos__(self): return self
+    def __abs__(self): return _ops().absolute(self)
+    def __lt__(self, o): return _ops().less(self, o)
+    def __le__(self, o): return _ops().less_equal(self, o)
+    def __gt__(self, o): return _ops().greater(self, o)
+    def __ge__(self, o): return _ops().greater_equal(self, o)
+    def __and__(self, o): return _ops().logical_and(self, o)
+    def __or__(self, o): return _ops().logical_or(self, o)
+    def __invert__(self): return _ops().logical_not(self)
+    def __getitem__(self, key): return _ops().getitem(self, key)
+
+    @property
+    def T(self): return _ops().transpose(self)
+
+    def astype(self, dtype: str) -> "KerasTensor": return _ops().cast(self, dtype)
+    def reshape(self, *shape: Any) -> "KerasTensor":
+        return _ops().reshape(self, shape[0] if len(shape) == 1 else shape)
+
+
+def _ops():
+    from .. import ops
+    return ops
 
 
 class Node:

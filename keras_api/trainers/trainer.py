@@ -18,6 +18,7 @@ import numpy as np
 
 import symnet as sn
 
+from . import arguments as args_check
 from . import data_adapter as da
 
 
@@ -334,11 +335,13 @@ class Trainer:
             raise ValueError("Expected input data `x`; got None")
         xs = da.standardize(x, self._input_names(), "x", self._input_dtypes())
         xs = self._apply_preprocessing_boundary(xs)
+        args_check.check_numeric_data(xs, "x")
         if self._input_names() is None and isinstance(x, dict):
             pass
         n_out = self._n_outputs_guess()
         out_names = self._output_names_for(n_out) if n_out else None
         ys = da.standardize(y, out_names, "y") if y is not None else None
+        args_check.check_numeric_data(ys, "y")
         sws = None
         if sample_weight is not None:
             sws = da.standardize(sample_weight, out_names, "sample_weight")
@@ -399,6 +402,8 @@ class Trainer:
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword arguments {sorted(kwargs)}")
         self._assert_compiled()
+        args_check.check_fit_arguments(batch_size, epochs, initial_epoch, validation_split, steps_per_epoch,
+                                       validation_steps, validation_batch_size, validation_freq)
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
         if da.is_batch_source(x):      # generators and PyDataset: trainers/source_loops.py
@@ -462,6 +467,8 @@ class Trainer:
         model.metrics_names order (or a dict with return_dict=True)."""
         from ..callbacks.callback_list import CallbackList
         self._assert_compiled()
+        args_check.positive_int("batch_size", batch_size)
+        args_check.positive_int("steps", steps)
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
         if da.is_batch_source(x):
@@ -516,6 +523,8 @@ class Trainer:
                 callbacks: Any = None) -> Any:
         """Outputs for every sample, batch by batch, concatenated (a list for several outputs)."""
         from ..callbacks.callback_list import CallbackList
+        args_check.positive_int("batch_size", batch_size)
+        args_check.positive_int("steps", steps)
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = _verbose(verbose)
         if da.is_batch_source(x):
@@ -523,6 +532,7 @@ class Trainer:
             return predict_source(self, x, steps, verbose, callbacks)
         xs = da.standardize(x, self._input_names(), "x", self._input_dtypes())
         xs = self._apply_preprocessing_boundary(xs)
+        args_check.check_numeric_data(xs, "x")
         da.check_lengths(xs, None, None)
         n = len(xs[0])
         it = da.BatchIterator(n, batch_size, shuffle=False, steps_per_epoch=steps)
@@ -636,6 +646,18 @@ class CompiledKernel:
     @property
     def source(self) -> str:
         return getattr(self.kernel, "source", "")
+
+    llvm_ir = source
+
+    @property
+    def asm(self) -> str:
+        """The kernel's assembly (empty for a fallback step)."""
+        return getattr(self.kernel, "asm", "")
+
+    @property
+    def reason(self) -> str:
+        """Why the kernel is a NumPy fallback step ('' when it is native code)."""
+        return getattr(self.kernel, "reason", "")
 
     def __repr__(self) -> str:
         return f"<CompiledKernel {self.name} layers={self.layers} scopes={self.scopes}>"

@@ -18,6 +18,27 @@ def _dynamic() -> bool:
         or "PYCHARM_HOSTED" in os.environ
 
 
+def _bar_chars(stream: Any) -> tuple[str, str]:
+    """(filled, empty) bar characters: Keras's '━' where the stream can encode it, else plain ASCII
+    ('=' and '.', Keras 2's look) for PYTHONIOENCODING=ascii, some consoles and CI logs."""
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        "━".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return "=", "."
+    return "━", "━"
+
+
+def _write(text: str) -> None:
+    """Write to the current sys.stdout; characters it cannot encode become '?' instead of an error."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+        sys.stdout.write(text.encode(encoding, errors="replace").decode(encoding))
+    sys.stdout.flush()
+
+
 class Progbar:
     def __init__(self, target: int | None, width: int = 20, verbose: int = 1, interval: float = 0.05,
                  stateful_metrics: Sequence[str] | None = None, unit_name: str = "step") -> None:
@@ -66,11 +87,12 @@ class Progbar:
                 numdigits = int(math.log10(self.target)) + 1
                 count = f"%{numdigits}d/%d" % (current, self.target)
                 filled = int(self.width * float(current) / self.target)
+                full, empty = _bar_chars(sys.stdout)
                 if self._dynamic_display:
-                    bar = bold(count) + " " + (f"\x1b[32m{'━' * filled}\x1b[0m" if filled > 0 else "") + \
-                        f"\x1b[37m{'━' * (self.width - filled)}\x1b[0m"
+                    bar = bold(count) + " " + (f"\x1b[32m{full * filled}\x1b[0m" if filled > 0 else "") + \
+                        f"\x1b[37m{empty * (self.width - filled)}\x1b[0m"
                 else:
-                    bar = f"{count} {'━' * self.width}"
+                    bar = f"{count} {full * self.width}"
                 plain_len = len(count) + 1 + self.width
             else:
                 bar = "%7d/Unknown" % current
@@ -97,8 +119,7 @@ class Progbar:
                 message += " " * (self._prev_total_width - total_width)
             if finalize:
                 message += "\n"
-            sys.stdout.write(message)
-            sys.stdout.flush()
+            _write(message)
             self._prev_total_width = total_width
         elif self.verbose == 2:
             if finalize and self.target is not None and self.target > 0:
@@ -106,8 +127,7 @@ class Progbar:
                 count = f"%{numdigits}d/%d" % (current, self.target)
                 info = f"{count} - {now - self._start:.0f}s -{self._format_time(time_per_unit, self.unit_name)}"
                 info += self._format_values(abs_threshold=False)
-                sys.stdout.write(info + "\n")
-                sys.stdout.flush()
+                _write(info + "\n")
         self._last_update = now
 
     def _format_values(self, abs_threshold: bool) -> str:

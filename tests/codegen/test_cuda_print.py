@@ -374,6 +374,18 @@ def test_tools_kernels_cuda_prints_a_compilable_tu(tmp_path):
     _nvcc(r.stdout, "tools_kernels")
 
 
+
+def test_cli_kernels_cuda_one_function(tmp_path, capsys):
+    """`symnet kernels FILE NAME --cuda`: one function, its kernel names unprefixed."""
+    from symnet import cli
+    script = tmp_path / "one.py"
+    script.write_text("import symnet as sn\nx = sn.matrix('x')\n"
+                      "pred = sn.function([x], sn.argmax(sn.exp(x), axis=1), mode='reference')\n")
+    assert cli.main(["kernels", str(script), "pred", "--cuda"]) == 0
+    out = capsys.readouterr().out
+    assert "// == pred" in out and "__global__ void __launch_bounds__(256) k1_" in out
+
+
 @pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not on PATH")
 def test_printed_philox_matches_the_reference_generator(tmp_path):
     """The generator's C text (the part without device intrinsics) compiled for the host with g++

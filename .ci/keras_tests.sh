@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The comparison tests against real Keras 3 (JAX backend): a second venv (.venv-keras) holds
+# symnet[test] plus keras and jax from PyPI; Keras stays a test-only tool, never a dependency.
+# Every test file gated by SYMNET_TEST_KERAS=1 runs here.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+PYTHON="${PYTHON:-python3}"
+VENV="${KERAS_VENV:-.venv-keras}"
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet -e '.[test]' 'keras>=3' 'jax[cpu]'
+mapfile -t files < <(grep -l 'SYMNET_TEST_KERAS' -r tests --include='*.py' | sort)
+SYMNET_TEST_KERAS=1 KERAS_BACKEND=jax "$VENV/bin/python" -m pytest -p no:cacheprovider -q -rs "${files[@]}"
