@@ -6,8 +6,9 @@ and prints every kernel (`symnet kernels FILE NAME --cuda`, `python tools/kernel
 --cuda`). The TU compiles with `nvcc -cubin -arch=sm_90` as it is.
 
 What is NOT here yet: the CUDA runtime (device allocations, launches, parameter filling; the
-launch contract each kernel expects is written in codegen/cuda/emit.py), so `mode=cuda` /
-`device=cuda` raise `CUDARuntimeUnavailable`. GEMMs print as a tiled shared-memory kernel (the
+launch contract each kernel expects is written in codegen/cuda/emit.py): nothing registers a
+`cuda` backend, so `mode=cuda` / `device=cuda` are refused (config and codegen/backends.py) with
+backends.CUDA_MISSING, which says what running needs and that printing works. GEMMs print as a tiled shared-memory kernel (the
 fallback; cuBLAS, the intended fast path, needs the runtime); uniform/normal samplers as Philox
 (codegen/cuda/philox.py). Printed only as comments: LoopStep drivers (host code; their body
 kernels are printed), fallbacks (host NumPy).
@@ -35,7 +36,7 @@ class CUDARuntimeUnavailable(NotImplementedError):
 
 
 class CUDABackend:
-    """The registry entry for mode=cuda: fails with one clear error (no runtime yet)."""
+    """A placeholder for the runtime (not registered in codegen/backends.py): one clear error."""
     name = "cuda"
 
     def __init__(self) -> None:

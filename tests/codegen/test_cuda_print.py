@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import symnet as sn
-from codegen.cuda import (PRELUDE_TEXT, CUDARuntimeUnavailable, c_name, lower_function, print_function,
+from codegen.cuda import (PRELUDE_TEXT, CUDABackend, CUDARuntimeUnavailable, c_name, lower_function, print_function,
                           print_program)
 from codegen.cuda.scalar import literal
 from codegen.kernel import ArgKernel, GatherKernel, GemmKernel, LoopKernel
@@ -321,22 +321,24 @@ def test_signed_arithmetic_wraps_without_ub():
 
 
 def test_mode_cuda_is_a_clear_error():
+    """No CUDA runtime: mode=cuda says what running needs and that printing works."""
     x = sn.matrix("x")
-    with pytest.raises(CUDARuntimeUnavailable, match="needs a CUDA GPU, its driver and pycuda"):
+    with pytest.raises(NotImplementedError, match="needs a CUDA GPU, its driver, pycuda") as e:
         sn.function([x], x * 2, mode="cuda")
-    with pytest.raises(NotImplementedError, match="symnet kernels FILE NAME --cuda"):
-        sn.function([x], x * 2, mode="cuda")
+    assert "symnet kernels FILE NAME --cuda" in str(e.value)
+    with pytest.raises(sn.ConfigError, match="needs a CUDA GPU, its driver, pycuda"):
+        sn.config.mode = "cuda"
 
 
 def test_device_cuda_is_a_clear_error():
-    old = sn.config.device
-    sn.config.device = "cuda"
-    try:
-        x = sn.matrix("x")
-        with pytest.raises(CUDARuntimeUnavailable, match="pycuda"):
-            sn.function([x], x * 2)
-    finally:
-        sn.config.device = old
+    with pytest.raises(sn.ConfigError, match="symnet kernels FILE NAME --cuda"):
+        sn.config.device = "cuda"
+    assert sn.config.device == "cpu"
+
+
+def test_the_runtime_placeholder_refuses():
+    with pytest.raises(CUDARuntimeUnavailable, match="pycuda"):
+        CUDABackend()
 
 
 def test_import_symnet_does_not_import_cuda():
