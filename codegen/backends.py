@@ -12,6 +12,11 @@ _FACTORIES: dict[str, str] = {
 }
 _INSTANCES: dict[str, Any] = {}
 
+# what mode=cuda / device=cuda say until a CUDA runtime registers itself (codegen/cuda has the printer)
+CUDA_MISSING = ("the CUDA backend is not built yet: running on a GPU needs a CUDA GPU, its driver, pycuda and "
+                "symnet's CUDA runtime, which does not exist yet; printing the CUDA C of a function works "
+                "without any of them (`symnet kernels FILE NAME --cuda`, codegen.cuda.print_function)")
+
 
 def register(name: str, target: str) -> None:
     """Register a backend as 'module:Class' (imported lazily: GPU code only when asked for)."""
@@ -34,11 +39,13 @@ def get(name: str) -> Any:
 def resolve_mode(mode: str | None, device: str) -> str:
     """An explicit mode wins; otherwise the device picks its default backend."""
     if mode is not None:
+        if mode == "cuda" and mode not in _FACTORIES:
+            raise NotImplementedError(f"mode=cuda: {CUDA_MISSING}; use mode='llvm' (or mode='reference')")
         if mode not in _FACTORIES:
             raise ValueError(f"unknown mode {mode!r}; available backends: {', '.join(available())}")
         return mode
     if device == "cuda":
         if "cuda" not in _FACTORIES:
-            raise NotImplementedError("device=cuda: the CUDA backend is not built yet; use device=cpu")
+            raise NotImplementedError(f"device=cuda: {CUDA_MISSING}; use device=cpu")
         return "cuda"
     return "llvm" if "llvm" in _FACTORIES else "reference"

@@ -107,10 +107,14 @@ def print_kernels(label: str, f: Any, show_ir: bool, show_asm: bool, out: Any = 
 
 
 def cmd_kernels(a: argparse.Namespace) -> int:
-    if a.cuda:
-        raise CLIError("--cuda: the CUDA backend is not built yet, so there is no CUDA C to show; "
-                       "use --ir or --asm for the LLVM kernels")
     ns = run_script(a.file)
+    if a.cuda:      # the CUDA C of the functions, printed without a GPU (codegen/cuda)
+        from codegen.cuda import print_functions
+        fns = select_functions(ns, a.name, a.file) if a.name is not None else [
+            item for k, v in inspectable(ns).items()
+            for item in (_model_functions(k, v) if _is_model(v) else [(k, v)])]
+        print(print_functions(fns))
+        return 0
     if a.name is None:
         found = inspectable(ns)
         if not found:
@@ -188,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = k.add_mutually_exclusive_group()
     show.add_argument("--ir", action="store_true", help="also print each kernel's LLVM IR")
     show.add_argument("--asm", action="store_true", help="also print each kernel's assembly")
-    show.add_argument("--cuda", action="store_true", help="print CUDA C (the CUDA backend is not built yet)")
+    show.add_argument("--cuda", action="store_true", help="print the CUDA C of the functions (one translation unit; no GPU needed)")
     k.add_argument("--dump", metavar="DIR", help="write module.ll and one .ll/.s per kernel to DIR/<name>/")
     k.set_defaults(handler=cmd_kernels)
     sub.add_parser("config", help="every flag, its value and where the value came from").set_defaults(

@@ -82,7 +82,8 @@ def _backend_built(name: str) -> bool:
 
 def _refuse_unbuilt_cuda(flag: str) -> None:
     if not _backend_built("cuda"):
-        raise ValueError(f"the CUDA backend is not built yet, so {flag}=cuda cannot run anything; "
+        from codegen.backends import CUDA_MISSING
+        raise ValueError(f"{CUDA_MISSING}, so {flag}=cuda cannot run anything; "
                          f"use {'device=cpu' if flag == 'device' else 'mode=llvm (or mode=reference)'}")
 
 

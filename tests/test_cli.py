@@ -59,7 +59,6 @@ def test_kernels_of_a_function_and_a_model_role(script, capsys):
     (["unused"], "is a int, not a compiled symnet Function"),
     (["model.test"], "has not compiled its test step yet"),
     (["model.bogus"], "unknown role 'bogus'"),
-    (["f", "--cuda"], "the CUDA backend is not built yet"),
 ])
 def test_kernels_errors_are_one_clear_line(script, capsys, argv, message):
     assert cli.main(["kernels", script, *argv]) == 2
