@@ -11,4 +11,6 @@ VENV="${KERAS_VENV:-.venv-keras}"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet -e '.[test]' 'keras>=3' 'jax[cpu]'
 mapfile -t files < <(grep -l 'SYMNET_TEST_KERAS' -r tests --include='*.py' | sort)
-SYMNET_TEST_KERAS=1 KERAS_BACKEND=jax "$VENV/bin/python" -m pytest -p no:cacheprovider -q -rs "${files[@]}"
+# tests that run the Keras side in a subprocess use this venv's Python too
+KPY="$(cd "$VENV/bin" && pwd)/python"
+SYMNET_TEST_KERAS=1 KERAS_BACKEND=jax SYMNET_KERAS_PYTHON="$KPY" KERAS_PYTHON="$KPY" "$VENV/bin/python" -m pytest -p no:cacheprovider -q -rs "${files[@]}"

@@ -9,7 +9,7 @@ import pytest
 import keras_api as keras
 import symnet as sn
 
-FIXTURES = os.environ.get("SYMNET_FIXTURES", "/work/shared/fixtures")
+from fixture_files import FIXTURES  # noqa: E402
 WEIGHTS = os.path.join(FIXTURES, "conv_bn.weights.h5")
 
 pytestmark = pytest.mark.skipif(not os.path.exists(WEIGHTS), reason="Keras fixture files are not present")

@@ -10,7 +10,7 @@ import keras_api as keras
 import symnet as sn
 from keras_api import layers
 
-FIXTURES = "/work/shared/fixtures"
+from fixture_files import FIXTURES  # noqa: E402
 rng = np.random.default_rng(0)
 
 

@@ -14,7 +14,7 @@ import pytest
 import keras_api as keras
 from keras_api import layers
 
-FIXTURES = "/work/shared/fixtures"
+from fixture_files import FIXTURES  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
