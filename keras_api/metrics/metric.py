@@ -129,11 +129,11 @@ class Metric:
 
     def update_state_value(self, *args: Any, **kwargs: Any) -> None:
         """Eager update with NumPy arrays (compiles one function per call signature)."""
-        _eager_update(self, type(self).update_state, [np.asarray(a) for a in args],
+        _eager_update(self, type(self).update_state, [None if a is None else np.asarray(a) for a in args],
                       {k: (None if v is None else np.asarray(v)) for k, v in kwargs.items()})
 
     def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self._dtype}
+        return {"name": self.name, "dtype": self.dtype}
 
     @classmethod
     def from_config(cls, config: dict) -> "Metric":
@@ -167,22 +167,22 @@ def _placeholder(a: np.ndarray, dtype: str | None = None) -> Variable:
 
 def _eager_update(metric: Metric, update_fn: Callable, args: list, kwargs: dict) -> None:
     """Compile update_state for this call signature once (batch axis None) and run it on the data."""
-    for a in args + [v for v in kwargs.values() if v is not None]:
+    for a in [v for v in args + list(kwargs.values()) if v is not None]:
         if a.dtype == object:
             raise TypeError(f"{type(metric).__name__}.update_state: expected numeric arrays, "
                             f"received dtype=object")
     cache = metric.__dict__.setdefault("_eager_cache", {})
-    key = (update_fn, tuple((a.dtype.str, a.shape[1:]) for a in args),
+    key = (update_fn, tuple(None if a is None else (a.dtype.str, a.shape[1:]) for a in args),
            tuple(sorted((k, None if v is None else (v.dtype.str, v.shape[1:])) for k, v in kwargs.items())))
     if key not in cache:
-        ins = [_placeholder(a) for a in args]
+        ins = [None if a is None else _placeholder(a) for a in args]
         kw_ins = {k: (None if v is None else _placeholder(v, metric.dtype if k == "sample_weight" else None))
                   for k, v in kwargs.items()}
         ups = update_fn(metric, *ins, **kw_ins)
         metric._symbolic_use = False
-        flat_in = ins + [kw_ins[k] for k in sorted(kw_ins) if kw_ins[k] is not None]
+        flat_in = [v for v in ins if v is not None] + [kw_ins[k] for k in sorted(kw_ins) if kw_ins[k] is not None]
         cache[key] = sn.function(flat_in, [], updates=ups, on_unused_input="ignore")
-    values = list(args) + [np.asarray(kwargs[k], dtype=metric.dtype) if k == "sample_weight" else kwargs[k]
+    values = [a for a in args if a is not None] + [np.asarray(kwargs[k], dtype=metric.dtype) if k == "sample_weight" else kwargs[k]
                            for k in sorted(kwargs) if kwargs[k] is not None]
     cache[key](*values)
 
@@ -200,7 +200,7 @@ def _wrap_update_state(fn: Callable) -> Callable:
                 rec.record(var, expr)
             return ret
         if not (is_symbolic(args) or is_symbolic(kwargs)):   # eager: NumPy data or Python lists
-            _eager_update(self, update_state, [np.asarray(a) for a in args],
+            _eager_update(self, update_state, [None if a is None else np.asarray(a) for a in args],
                           {k: (None if v is None else np.asarray(v)) for k, v in kwargs.items()})
             return None
         self._symbolic_use = True
