@@ -459,6 +459,8 @@ class Trainer:
             if self.stop_training:
                 break
         cbs.on_train_end(logs=training_logs)
+        if cbs._history is not None and not cbs._history.epoch:   # epochs=0 / initial_epoch=epochs: Keras
+            self.history = cbs._history                             # still returns a (empty) History
         return self.history
 
     # -- evaluate -------------------------------------------------------------------------------------

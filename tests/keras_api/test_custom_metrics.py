@@ -159,3 +159,26 @@ def test_add_weight_positional_name_and_bad_kwarg():
     assert float(m.acc) == 1.0
     with pytest.raises(TypeError, match="add_weight"):
         m.add_weight(name="x", bogus=1)
+
+
+@pytest.mark.parametrize("epochs,initial_epoch", [(0, 0), (2, 2), (1, 3)])
+def test_fit_without_epochs_returns_empty_history(reference_backend, fresh_session, epochs, initial_epoch):
+    """Keras 3.15.1: fit(epochs=0) and fit(initial_epoch=epochs) return a History with history == {}."""
+    x, y = _data()
+    model = _model()
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    h = model.fit(x, y, epochs=epochs, initial_epoch=initial_epoch, verbose=0)
+    assert isinstance(h, keras.callbacks.History)
+    assert h.history == {} and h.epoch == [] and model.history is h
+
+
+def test_fit_generator_without_epochs_returns_empty_history(reference_backend, fresh_session):
+    x, y = _data()
+    model = _model()
+    model.compile(optimizer="sgd", loss="mse")
+
+    def gen():
+        while True:
+            yield x[:8], y[:8]
+    h = model.fit(gen(), steps_per_epoch=2, epochs=0, verbose=0)
+    assert isinstance(h, keras.callbacks.History) and h.history == {}
