@@ -182,3 +182,36 @@ def test_fit_generator_without_epochs_returns_empty_history(reference_backend, f
             yield x[:8], y[:8]
     h = model.fit(gen(), steps_per_epoch=2, epochs=0, verbose=0)
     assert isinstance(h, keras.callbacks.History) and h.history == {}
+
+
+def test_builtin_metric_eager_use_matches_keras():
+    m = keras.metrics.Mean()
+    m.update_state([1.0, 2.0, 3.0])
+    assert float(m.result()) == 2.0 and m.result().numpy() == 2.0
+    m.update_state([4.0], sample_weight=[3.0])
+    assert float(m.result()) == 3.0                  # Keras 3.15.1: 3.0
+
+
+class MeanOfPredictions(keras.metrics.Metric):
+    """A custom metric delegating to a built-in one inside update_state."""
+
+    def __init__(self, name="mean_pred", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.inner = keras.metrics.Mean(name="inner")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        self.inner.update_state(y_pred)
+
+    def result(self):
+        return self.inner.result()
+
+    def reset_state(self):
+        self.inner.reset_state()
+
+
+def test_nested_builtin_metric_updates_are_collected(reference_backend, fresh_session):
+    x, y = _data()
+    model = _model()
+    model.compile(optimizer="sgd", loss="mse", metrics=[MeanOfPredictions()])
+    logs = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    np.testing.assert_allclose(logs["mean_pred"], model.predict(x, verbose=0).mean(), rtol=1e-5)
