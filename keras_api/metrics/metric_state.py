@@ -16,8 +16,7 @@ from typing import Any, Iterator
 import numpy as np
 
 import symnet as sn
-from symnet.graph import SharedVariable, Variable
-from symnet.types import TensorType
+from symnet.graph import SharedVariable, TensorType, Variable
 
 _local = threading.local()
 
