@@ -12,7 +12,7 @@ from ..base import Layer
 from ..dense import _ser
 from ..dropout import Dropout
 from ..einsum_dense import EinsumDense
-from .masks import causal_mask, combine_attention_mask, expand_mask, tensor_masks
+from .masks import causal_mask, expand_mask, prepare_attention_call
 
 
 class GroupedQueryAttention(Layer):
@@ -129,18 +129,9 @@ class GroupedQueryAttention(Layer):
     def call(self, query: Any, value: Any, key: Any = None, query_mask: Any = None, value_mask: Any = None,
              key_mask: Any = None, attention_mask: Any = None, return_attention_scores: bool = False,
              training: bool | None = None, use_causal_mask: bool = False) -> Any:
-        query, value = sn.graph.as_variable(query), sn.graph.as_variable(value)
-        key = value if key is None else sn.graph.as_variable(key)
-        query_mask, value_mask, key_mask = tensor_masks(query, value, key, query_mask, value_mask, key_mask)
-        if not self.built:
-            self.build(query.type.shape, value.type.shape, key.type.shape)
-        causal_only = (use_causal_mask and query_mask is None and value_mask is None and key_mask is None
-                       and attention_mask is None and self.sliding_window is None)
-        if causal_only:
-            attention_mask = None
-        else:
-            attention_mask = combine_attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
-                                                    use_causal_mask, self.sliding_window)
+        query, value, key, attention_mask, causal_only = prepare_attention_call(
+            self, query, value, key, query_mask, value_mask, key_mask, attention_mask, use_causal_mask,
+            self.sliding_window)
         gate = self._gate_dense(query) if self.use_gate else None
         q = self._query_dense(query)
         k = sn.repeat(self._key_dense(key), self.num_repeats, axis=2)

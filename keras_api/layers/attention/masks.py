@@ -75,3 +75,25 @@ def tensor_masks(query: Any, value: Any, key: Any, query_mask: Any, value_mask: 
     if key_mask is None and key is not value:
         key_mask = get_keras_mask(key)
     return query_mask, value_mask, key_mask
+
+
+def prepare_attention_call(layer: Any, query: Any, value: Any, key: Any, query_mask: Any, value_mask: Any,
+                           key_mask: Any, attention_mask: Any, use_causal_mask: bool,
+                           sliding_window: Any) -> tuple:
+    """What MultiHeadAttention and GroupQueryAttention do before projecting: variables, the masks
+    carried by the tensors, the layer built, and one attention mask. A purely causal call keeps no
+    mask (``causal_only``): the dot-product path applies causality itself.
+    Returns (query, value, key, attention_mask, causal_only)."""
+    query, value = sn.graph.as_variable(query), sn.graph.as_variable(value)
+    key = value if key is None else sn.graph.as_variable(key)
+    query_mask, value_mask, key_mask = tensor_masks(query, value, key, query_mask, value_mask, key_mask)
+    if not layer.built:
+        layer.build(query.type.shape, value.type.shape, key.type.shape)
+    causal_only = (use_causal_mask and query_mask is None and value_mask is None and key_mask is None
+                   and attention_mask is None and sliding_window is None)
+    if causal_only:
+        attention_mask = None
+    else:
+        attention_mask = combine_attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
+                                                use_causal_mask, sliding_window)
+    return query, value, key, attention_mask, causal_only

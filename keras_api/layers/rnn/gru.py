@@ -12,7 +12,7 @@ from typing import Any
 import symnet as sn
 
 from ..base import InputSpec, Layer
-from ._common import as_var, check_units, clamp_rate, get_opt, ser
+from ._common import add_cell_kernels, as_var, cell_weight_config, set_cell_arguments
 from .dropout_rnn_cell import DropoutRNNCell
 from .rnn import CellLayer
 from .simple_rnn import CELL_ARGS
@@ -30,37 +30,14 @@ class GRUCell(Layer, DropoutRNNCell):
                  seed: int | None = None, **kwargs: Any) -> None:
         self.implementation = kwargs.pop("implementation", 2)
         super().__init__(**kwargs)
-        from ... import activations
-        self.units = check_units(units)
-        self.activation = activations.get(activation)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = get_opt("initializers", kernel_initializer)
-        self.recurrent_initializer = get_opt("initializers", recurrent_initializer)
-        self.bias_initializer = get_opt("initializers", bias_initializer)
-        self.kernel_regularizer = get_opt("regularizers", kernel_regularizer)
-        self.recurrent_regularizer = get_opt("regularizers", recurrent_regularizer)
-        self.bias_regularizer = get_opt("regularizers", bias_regularizer)
-        self.kernel_constraint = get_opt("constraints", kernel_constraint)
-        self.recurrent_constraint = get_opt("constraints", recurrent_constraint)
-        self.bias_constraint = get_opt("constraints", bias_constraint)
-        self.dropout = clamp_rate(dropout)
-        self.recurrent_dropout = clamp_rate(recurrent_dropout)
-        self.seed = seed
-        self._make_stream(seed)
+        set_cell_arguments(self, locals())
         self.reset_after = reset_after
         self.state_size = self.units
         self.output_size = self.units
 
     def build(self, input_shape: Any) -> None:
         u = self.units
-        self.kernel = self.add_weight(shape=(input_shape[-1], 3 * u), name="kernel",
-                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=(u, 3 * u), name="recurrent_kernel",
-                                                initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer,
-                                                constraint=self.recurrent_constraint)
+        add_cell_kernels(self, input_shape[-1], 3 * u)
         if self.use_bias:
             shape = (2, 3 * u) if self.reset_after else (3 * u,)
             self.bias = self.add_weight(shape=shape, name="bias", initializer=self.bias_initializer,
@@ -120,15 +97,7 @@ class GRUCell(Layer, DropoutRNNCell):
         config = {
             "units": self.units, "activation": activations.serialize(self.activation),
             "recurrent_activation": activations.serialize(self.recurrent_activation), "use_bias": self.use_bias,
-            "kernel_initializer": ser("initializers", self.kernel_initializer),
-            "recurrent_initializer": ser("initializers", self.recurrent_initializer),
-            "bias_initializer": ser("initializers", self.bias_initializer),
-            "kernel_regularizer": ser("regularizers", self.kernel_regularizer),
-            "recurrent_regularizer": ser("regularizers", self.recurrent_regularizer),
-            "bias_regularizer": ser("regularizers", self.bias_regularizer),
-            "kernel_constraint": ser("constraints", self.kernel_constraint),
-            "recurrent_constraint": ser("constraints", self.recurrent_constraint),
-            "bias_constraint": ser("constraints", self.bias_constraint),
+            **cell_weight_config(self),
             "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
             "reset_after": self.reset_after, "seed": self.seed,
         }

@@ -6,7 +6,7 @@ from typing import Any
 import symnet as sn
 
 from ..base import InputSpec, Layer
-from ._common import as_var, check_units, clamp_rate, get_opt, ser
+from ._common import add_cell_kernels, as_var, cell_weight_config, set_cell_arguments
 from .dropout_rnn_cell import DropoutRNNCell
 from .rnn import CellLayer
 
@@ -21,34 +21,12 @@ class SimpleRNNCell(Layer, DropoutRNNCell):
                  bias_constraint: Any = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
                  seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from ... import activations
-        self.units = check_units(units)
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = get_opt("initializers", kernel_initializer)
-        self.recurrent_initializer = get_opt("initializers", recurrent_initializer)
-        self.bias_initializer = get_opt("initializers", bias_initializer)
-        self.kernel_regularizer = get_opt("regularizers", kernel_regularizer)
-        self.recurrent_regularizer = get_opt("regularizers", recurrent_regularizer)
-        self.bias_regularizer = get_opt("regularizers", bias_regularizer)
-        self.kernel_constraint = get_opt("constraints", kernel_constraint)
-        self.recurrent_constraint = get_opt("constraints", recurrent_constraint)
-        self.bias_constraint = get_opt("constraints", bias_constraint)
-        self.dropout = clamp_rate(dropout)
-        self.recurrent_dropout = clamp_rate(recurrent_dropout)
-        self.seed = seed
-        self._make_stream(seed)
+        set_cell_arguments(self, locals())
         self.state_size = self.units
         self.output_size = self.units
 
     def build(self, input_shape: Any) -> None:
-        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel",
-                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units), name="recurrent_kernel",
-                                                initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer,
-                                                constraint=self.recurrent_constraint)
+        add_cell_kernels(self, input_shape[-1], self.units)
         self.bias = self.add_weight(shape=(self.units,), name="bias", initializer=self.bias_initializer,
                                     regularizer=self.bias_regularizer, constraint=self.bias_constraint) \
             if self.use_bias else None
@@ -83,15 +61,7 @@ class SimpleRNNCell(Layer, DropoutRNNCell):
         from ... import activations
         config = {
             "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-            "kernel_initializer": ser("initializers", self.kernel_initializer),
-            "recurrent_initializer": ser("initializers", self.recurrent_initializer),
-            "bias_initializer": ser("initializers", self.bias_initializer),
-            "kernel_regularizer": ser("regularizers", self.kernel_regularizer),
-            "recurrent_regularizer": ser("regularizers", self.recurrent_regularizer),
-            "bias_regularizer": ser("regularizers", self.bias_regularizer),
-            "kernel_constraint": ser("constraints", self.kernel_constraint),
-            "recurrent_constraint": ser("constraints", self.recurrent_constraint),
-            "bias_constraint": ser("constraints", self.bias_constraint),
+            **cell_weight_config(self),
             "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
         }
         return {**super().get_config(), **config}
