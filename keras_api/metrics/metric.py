@@ -84,17 +84,26 @@ class Metric:
         self._initial.append(value.copy())
         return v
 
-    def add_weight(self, name: Any = None, shape: tuple = (), initializer: Any = "zeros", dtype: str | None = None,
-                   aggregation: str = "sum", **kwargs: Any) -> SharedVariable:
-        """The older spelling: ``add_weight(name=..., shape=..., initializer=...)`` (name may come first,
-        as in tf.keras, or be given as a keyword after a positional shape as in Keras 3)."""
-        if name is not None and not isinstance(name, str):      # Keras 3: add_weight(shape, initializer, ...)
-            name, shape = kwargs.pop("name", None), name
-        unknown = set(kwargs) - {"synchronization", "trainable"}
+    def add_weight(self, *args: Any, **kwargs: Any) -> SharedVariable:
+        """Keras 3's ``add_weight(shape=(), initializer=None, dtype=None, name=None)``, and tf.keras's
+        order with the name first (``add_weight("total", shape=..., initializer=...)``)."""
+        order = ("name", "shape", "initializer", "dtype") if args and isinstance(args[0], str) else \
+            ("shape", "initializer", "dtype", "name")
+        if len(args) > len(order):
+            raise TypeError(f"{type(self).__name__}.add_weight() takes at most {len(order)} positional arguments. "
+                            f"Received: {len(args)}")
+        for key, value in zip(order, args):
+            if key in kwargs:
+                raise TypeError(f"{type(self).__name__}.add_weight() got multiple values for argument '{key}'")
+            kwargs[key] = value
+        unknown = set(kwargs) - {"name", "shape", "initializer", "dtype", "aggregation", "synchronization",
+                                 "trainable"}
         if unknown:
             raise TypeError(f"{type(self).__name__}.add_weight() got unexpected keyword arguments {sorted(unknown)}")
-        return self.add_variable(shape=shape, initializer=initializer if initializer is not None else "zeros",
-                                 dtype=dtype, aggregation=aggregation, name=name)
+        initializer = kwargs.get("initializer")
+        return self.add_variable(shape=kwargs.get("shape") or (), dtype=kwargs.get("dtype"),
+                                 initializer="zeros" if initializer is None else initializer,
+                                 aggregation=kwargs.get("aggregation", "sum"), name=kwargs.get("name"))
 
     def reset_state(self) -> None:
         for v, init in zip(self._variables, self._initial):

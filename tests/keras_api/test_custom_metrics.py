@@ -215,3 +215,15 @@ def test_nested_builtin_metric_updates_are_collected(reference_backend, fresh_se
     model.compile(optimizer="sgd", loss="mse", metrics=[MeanOfPredictions()])
     logs = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
     np.testing.assert_allclose(logs["mean_pred"], model.predict(x, verbose=0).mean(), rtol=1e-5)
+
+
+def test_add_weight_keras3_positional_shape_and_initializer():
+    class TwoByTwo(keras.metrics.Metric):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.grid = self.add_weight((2, 2), "ones", name="grid")
+            self.z = self.add_weight(shape=(3,), initializer="zeros", name="z")
+    m = TwoByTwo(name="grid_metric")
+    np.testing.assert_array_equal(np.asarray(m.grid), np.ones((2, 2)))
+    np.testing.assert_array_equal(m.z.numpy(), np.zeros(3))
+    assert [v.name for v in m.variables] == ["grid_metric/grid", "grid_metric/z"]
