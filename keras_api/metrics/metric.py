@@ -43,14 +43,27 @@ def reduce_to_samplewise_values(values: Any, sample_weight: Any, reduce_fn: Call
 
 
 class Metric:
-    """Base class for stateful metrics (Keras 3 API, symbolic updates)."""
+    """Base class for stateful metrics (Keras 3 API, symbolic updates).
 
-    def __init__(self, name: str | None = None, dtype: str | None = None) -> None:
+    Built-in metrics return their (shared, new value) pairs from ``update_state``; Keras 3 style
+    subclasses call ``variable.assign*`` and return None. Every subclass's ``update_state`` is wrapped
+    (``__init_subclass__``) so both kinds give the trainer the same list of updates, and so that
+    called with NumPy data outside a graph it updates the state at once (Keras's eager use)."""
+
+    def __init__(self, dtype: str | None = None, name: str | None = None) -> None:
         self.name = name or auto_name(type(self).__name__)
-        self._dtype = dtype
+        self._dtype = _dtype_name(dtype)
         self._variables: list[SharedVariable] = []
         self._initial: list[np.ndarray] = []
         self._result_fn = None
+        self._symbolic_use = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "update_state" in cls.__dict__:
+            cls.update_state = _wrap_update_state(cls.__dict__["update_state"])
+        if "result" in cls.__dict__:
+            cls.result = _wrap_result(cls.__dict__["result"])
 
     @property
     def dtype(self) -> str:
@@ -60,17 +73,45 @@ class Metric:
     def variables(self) -> list[SharedVariable]:
         return list(self._variables)
 
-    def add_variable(self, shape: tuple = (), initializer: Any = 0.0, dtype: str | None = None,
-                     name: str | None = None) -> SharedVariable:
-        value = np.full(tuple(shape), initializer, dtype=dtype or self.dtype)
-        v = sn.shared(value, name=f"{self.name}/{name}", shape=tuple(shape))
+    def add_variable(self, shape: tuple = (), initializer: Any = "zeros", dtype: str | None = None,
+                     aggregation: str = "sum", name: str | None = None) -> SharedVariable:
+        """A state variable (Keras 3 signature); ``assign``/``assign_add``/``assign_sub`` update it."""
+        from .metric_state import MetricVariable
+        value = _initial_value(initializer, tuple(shape), _dtype_name(dtype) or self.dtype)
+        v = MetricVariable(value, name=f"{self.name}/{name or 'variable'}")
+        v.aggregation = aggregation
         self._variables.append(v)
         self._initial.append(value.copy())
         return v
 
+    def add_weight(self, *args: Any, **kwargs: Any) -> SharedVariable:
+        """Keras 3's ``add_weight(shape=(), initializer=None, dtype=None, name=None)``, and tf.keras's
+        order with the name first (``add_weight("total", shape=..., initializer=...)``)."""
+        order = ("name", "shape", "initializer", "dtype") if args and isinstance(args[0], str) else \
+            ("shape", "initializer", "dtype", "name")
+        if len(args) > len(order):
+            raise TypeError(f"{type(self).__name__}.add_weight() takes at most {len(order)} positional arguments. "
+                            f"Received: {len(args)}")
+        for key, value in zip(order, args):
+            if key in kwargs:
+                raise TypeError(f"{type(self).__name__}.add_weight() got multiple values for argument '{key}'")
+            kwargs[key] = value
+        unknown = set(kwargs) - {"name", "shape", "initializer", "dtype", "aggregation", "synchronization",
+                                 "trainable"}
+        if unknown:
+            raise TypeError(f"{type(self).__name__}.add_weight() got unexpected keyword arguments {sorted(unknown)}")
+        initializer = kwargs.get("initializer")
+        return self.add_variable(shape=kwargs.get("shape") or (), dtype=kwargs.get("dtype"),
+                                 initializer="zeros" if initializer is None else initializer,
+                                 aggregation=kwargs.get("aggregation", "sum"), name=kwargs.get("name"))
+
     def reset_state(self) -> None:
         for v, init in zip(self._variables, self._initial):
             v.set_value(init.copy())
+
+    def reset_states(self) -> None:
+        """Keras 2's name of reset_state."""
+        self.reset_state()
 
     def update_state(self, *args: Any, **kwargs: Any) -> list[tuple[SharedVariable, Variable]]:
         raise NotImplementedError(f"{type(self).__name__}.update_state (keras_api/metrics)")
@@ -78,36 +119,148 @@ class Metric:
     def result(self) -> Variable:
         raise NotImplementedError(f"{type(self).__name__}.result (keras_api/metrics)")
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Keras: update the state with this batch, then return the result."""
+        self.update_state(*args, **kwargs)
+        return self.result()
+
     def result_value(self) -> Any:
         """The current result as NumPy (compiles result() once): for tests and eager use."""
         if self._result_fn is None:
-            self._result_fn = sn.function([], self.result())
-        return self._result_fn()
+            from .metric_state import recording
+            with recording():                     # the symbolic result, not the eager wrapper's value
+                res = self.result()
+            self._result_fn = (sn.function([], list(res.values()) if isinstance(res, dict) else res),
+                               list(res) if isinstance(res, dict) else None)
+        fn, keys = self._result_fn
+        out = fn()
+        return dict(zip(keys, out)) if keys is not None else out
 
     def update_state_value(self, *args: Any, **kwargs: Any) -> None:
         """Eager update with NumPy arrays (compiles one function per call signature)."""
-        arrays = [np.asarray(a) for a in args]
-        sw = kwargs.get("sample_weight")
-        key = tuple((a.dtype.str, a.shape[1:]) for a in arrays) + ((None,) if sw is None else (np.shape(sw)[1:],))
-        cache = self.__dict__.setdefault("_eager_cache", {})
-        if key not in cache:
-            ins = [sn.tensor((None,) + a.shape[1:], dtype=str(a.dtype)) if a.ndim else sn.tensor((), str(a.dtype))
-                   for a in arrays]
-            swa = None if sw is None else np.asarray(sw)
-            sw_in = None if sw is None else sn.tensor(((None,) + swa.shape[1:]) if swa.ndim else (), dtype=self.dtype)
-            ups = self.update_state(*ins, sample_weight=sw_in)
-            cache[key] = sn.function(ins + ([sw_in] if sw_in is not None else []), [], updates=ups)
-        cache[key](*arrays, *([np.asarray(sw, dtype=self.dtype)] if sw is not None else []))
+        _eager_update(self, type(self).update_state, [None if a is None else np.asarray(a) for a in args],
+                      {k: (None if v is None else np.asarray(v)) for k, v in kwargs.items()})
 
     def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self._dtype}
+        return {"name": self.name, "dtype": self.dtype}
 
     @classmethod
     def from_config(cls, config: dict) -> "Metric":
         return cls(**config)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} name={self.name!r}>"
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+def _dtype_name(dtype: Any) -> str | None:
+    if dtype is None:
+        return None
+    if isinstance(dtype, dict):
+        return dtype.get("config", {}).get("name")
+    return str(getattr(dtype, "name", dtype))
+
+
+def _initial_value(initializer: Any, shape: tuple, dtype: str) -> np.ndarray:
+    """Keras initializers (names, objects, callables) or a number -> the initial array."""
+    if isinstance(initializer, (int, float, np.number)) or (isinstance(initializer, np.ndarray)):
+        return np.broadcast_to(np.asarray(initializer, dtype=dtype), shape).copy()
+    from .. import initializers
+    init = initializers.get(initializer)
+    return np.asarray(init(shape, dtype=dtype), dtype=dtype).reshape(shape)
+
+
+def _placeholder(a: np.ndarray, dtype: str | None = None) -> Variable:
+    dtype = dtype or str(a.dtype)
+    return sn.tensor(((None,) + a.shape[1:]) if a.ndim else (), dtype=dtype)
+
+
+def _eager_update(metric: Metric, update_fn: Callable, args: list, kwargs: dict) -> None:
+    """Compile update_state for this call signature once (batch axis None) and run it on the data."""
+    for a in [v for v in args + list(kwargs.values()) if v is not None]:
+        if a.dtype == object:
+            raise TypeError(f"{type(metric).__name__}.update_state: expected numeric arrays, "
+                            f"received dtype=object")
+    cache = metric.__dict__.setdefault("_eager_cache", {})
+    key = (update_fn, tuple(None if a is None else (a.dtype.str, a.shape[1:]) for a in args),
+           tuple(sorted((k, None if v is None else (v.dtype.str, v.shape[1:])) for k, v in kwargs.items())))
+    if key not in cache:
+        ins = [None if a is None else _placeholder(a) for a in args]
+        kw_ins = {k: (None if v is None else _placeholder(v, metric.dtype if k == "sample_weight" else None))
+                  for k, v in kwargs.items()}
+        ups = update_fn(metric, *ins, **kw_ins)
+        metric._symbolic_use = False
+        flat_in = [v for v in ins if v is not None] + [kw_ins[k] for k in sorted(kw_ins) if kw_ins[k] is not None]
+        cache[key] = sn.function(flat_in, [], updates=ups, on_unused_input="ignore")
+    values = [a for a in args if a is not None] + [np.asarray(kwargs[k], dtype=metric.dtype) if k == "sample_weight" else kwargs[k]
+                           for k in sorted(kwargs) if kwargs[k] is not None]
+    cache[key](*values)
+
+
+def _wrap_update_state(fn: Callable) -> Callable:
+    import functools
+    from .metric_state import active_recorder, is_symbolic, recording
+
+    @functools.wraps(fn)
+    def update_state(self: Metric, *args: Any, **kwargs: Any) -> Any:
+        rec = active_recorder()
+        if rec is not None:                      # nested (super() or an inner metric): record what it returns
+            ret = fn(self, *args, **kwargs)
+            for var, expr in (ret or []):
+                rec.record(var, expr)
+            return ret
+        if not (is_symbolic(args) or is_symbolic(kwargs)):   # eager: NumPy data or Python lists
+            _eager_update(self, update_state, [None if a is None else np.asarray(a) for a in args],
+                          {k: (None if v is None else np.asarray(v)) for k, v in kwargs.items()})
+            return None
+        self._symbolic_use = True
+        with recording() as rec:
+            ret = fn(self, *args, **kwargs)
+            for var, expr in (ret or []):
+                rec.record(var, expr)
+        return list(rec.pending.items())
+    return update_state
+
+
+def _wrap_result(fn: Callable) -> Callable:
+    import functools
+    from .metric_state import active_recorder
+
+    @functools.wraps(fn)
+    def result(self: Metric) -> Any:
+        if active_recorder() is not None or getattr(self, "_symbolic_use", False) or _graph_results.depth:
+            return fn(self)
+        return _eager_result(self)
+    return result
+
+
+class _GraphResults:
+    depth = 0
+
+
+_graph_results = _GraphResults()
+
+
+def _eager_result(metric: Metric) -> Any:
+    """The result's current value (Keras's eager ``metric.result()``): EagerTensors (a dict of them)."""
+    from ..layers.base import EagerTensor
+    value = metric.result_value()
+    if isinstance(value, dict):
+        return {k: np.asarray(v).view(EagerTensor) for k, v in value.items()}
+    return np.asarray(value).view(EagerTensor)
+
+
+def symbolic_results(metric: Metric) -> list[tuple[str, Variable]]:
+    """(log name, symbolic result) pairs for the trainer: a dict result gives one entry per key,
+    as Keras 3's logs do."""
+    _graph_results.depth += 1
+    try:
+        res = metric.result()
+    finally:
+        _graph_results.depth -= 1
+    metric._symbolic_use = False
+    if isinstance(res, dict):
+        return [(str(k), sn.graph.as_variable(v)) for k, v in res.items()]
+    return [(metric.name, sn.graph.as_variable(res))]
 
 
 class Sum(Metric):

@@ -90,14 +90,89 @@ class OperationLayer(Layer):
         return self.fn(*args, **kwargs)
 
     def get_config(self) -> dict:
+        """Our documented format (docs in the module docstring of keras_api/ops/core.py's
+        ``serialize_arguments``): ``operation`` is the keras.ops name, ``operation_module`` the module
+        defining it, ``arguments`` the [args, kwargs] template with tensor places marked."""
         config = super().get_config()
-        config.update({"operation": self.op_name, "arguments": repr(self.template)})
+        config.update({"operation": self.op_name, "operation_module": getattr(self.fn, "__module__", None),
+                       "arguments": serialize_arguments(self.template, self.op_name)})
         return config
 
     @classmethod
     def from_config(cls, config: dict) -> "OperationLayer":
-        raise NotImplementedError(f"keras_api: a recorded keras.ops call ({config.get('operation')}) cannot be "
-                                  "rebuilt from its config; rebuild the model from code")
+        config = dict(config)
+        op_name = config.pop("operation")
+        module = config.pop("operation_module", None)
+        template = deserialize_arguments(config.pop("arguments"), op_name)
+        fn = _OPERATIONS.get((module, op_name)) or _OPERATIONS_BY_NAME.get(op_name)
+        if fn is None:
+            raise ValueError(f"OperationLayer.from_config: no keras.ops operation named {op_name!r} "
+                             f"(module {module!r}). Received: config={config}")
+        from ..saving.layer_config import layer_kwargs_from_config
+        kwargs = layer_kwargs_from_config(cls, config)
+        name = kwargs.pop("name", None)
+        layer = cls(op_name, fn, template, **{k: v for k, v in kwargs.items() if k in ("trainable", "dtype")})
+        if name:
+            layer.name = name
+        return layer
+
+
+# keras.ops functions by (defining module, name) and by name, for OperationLayer.from_config
+_OPERATIONS: dict[tuple, Callable] = {}
+_OPERATIONS_BY_NAME: dict[str, Callable] = {}
+
+_TENSOR_MARK = "__operation_tensor__"
+_TUPLE_MARK = "__tuple__"
+
+
+def serialize_arguments(template: Any, op_name: str = "") -> Any:
+    """An OperationLayer's [args, kwargs] as JSON: a tensor place is
+    ``{"class_name": "__operation_tensor__", "config": {"index": i}}`` (the i-th tensor of the node's
+    inbound tensors), a tuple ``{"class_name": "__tuple__", "config": {"value": [...]}}``, lists and
+    dicts stay JSON lists/objects, and other values (numbers, strings, None, slices, Ellipsis, NumPy
+    arrays, dtypes as strings) use serialize_keras_object's forms. Anything else raises."""
+    from ..saving.serialization_lib import serialize_keras_object
+
+    def ser(v: Any) -> Any:
+        if isinstance(v, _Slot):
+            return {"class_name": _TENSOR_MARK, "config": {"index": v.i}}
+        if isinstance(v, tuple):
+            return {"class_name": _TUPLE_MARK, "config": {"value": [ser(e) for e in v]}}
+        if isinstance(v, list):
+            return [ser(e) for e in v]
+        if isinstance(v, dict):
+            return {str(k): ser(e) for k, e in v.items()}
+        if v is None or isinstance(v, (bool, int, float, str, np.generic, np.ndarray, slice)) or v is Ellipsis:
+            return serialize_keras_object(v)
+        if isinstance(v, np.dtype) or (isinstance(v, type) and issubclass(v, np.generic)):
+            return str(np.dtype(v))
+        raise ValueError(f"keras_api: the keras.ops call {op_name!r} in this functional model has an argument "
+                         f"that cannot be saved (only numbers, strings, None, tuples, lists, dicts, slices, "
+                         f"Ellipsis, NumPy arrays and dtypes can). Received: {v!r} of type {type(v).__name__}")
+    return ser(template)
+
+
+def deserialize_arguments(data: Any, op_name: str = "") -> Any:
+    """The inverse of serialize_arguments."""
+    from ..saving.serialization_lib import deserialize_keras_object
+
+    def de(v: Any) -> Any:
+        if isinstance(v, dict):
+            cls = v.get("class_name")
+            if cls == _TENSOR_MARK:
+                return _Slot(int(v["config"]["index"]))
+            if cls == _TUPLE_MARK:
+                return tuple(de(e) for e in v["config"]["value"])
+            if cls in ("__numpy__", "__slice__", "__ellipsis__", "__bytes__"):
+                return deserialize_keras_object(v)
+            return {k: de(e) for k, e in v.items()}
+        if isinstance(v, list):
+            return [de(e) for e in v]
+        return v
+    if not isinstance(data, list) or len(data) != 2:
+        raise ValueError(f"OperationLayer {op_name!r}: `arguments` must be [args, kwargs]. Received: {data!r}")
+    args, kwargs = de(data)
+    return [list(args), dict(kwargs)]
 
 
 def _functional(name: str, fn: Callable, args: tuple, kwargs: dict) -> Any:
@@ -136,6 +211,8 @@ def keras_op(fn: Callable | None = None, *, name: str | None = None) -> Callable
     if fn is None:
         return lambda f: keras_op(f, name=name)
     op_name = name or fn.__name__.rstrip("_")
+    _OPERATIONS.setdefault((fn.__module__, op_name), fn)
+    _OPERATIONS_BY_NAME.setdefault(op_name, fn)
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

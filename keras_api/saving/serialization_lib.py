@@ -298,6 +298,9 @@ def _retrieve(name: str, registered_name: str, module: str | None, obj_type: str
         obj = module_objects.get(name)
     if obj is None and module is None:
         obj = _lookup_public("keras", name)   # legacy configs without "module"
+    if obj is None and name == "OperationLayer" and module in ("keras_api.ops.core", None):   # .h5: no module
+        from ..ops.core import OperationLayer   # a recorded keras.ops call (our own format, see its get_config)
+        obj = OperationLayer
     if obj is not None:
         return obj
     raise TypeError(f"Could not locate {obj_type} '{name}'. Make sure custom classes and functions are decorated "

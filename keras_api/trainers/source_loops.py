@@ -74,6 +74,8 @@ def fit_source(model: Any, x: Any, epochs: int, verbose: int, callbacks: Any, va
         if model.stop_training:
             break
     cbs.on_train_end(logs=training_logs)
+    if cbs._history is not None and not cbs._history.epoch:   # epochs=0: an empty History, as Keras
+        model.history = cbs._history
     return model.history
 
 

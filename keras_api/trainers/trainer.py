@@ -258,10 +258,12 @@ class Trainer:
                     if m is cs.loss_tracker or any(m is t for t in cs.output_loss_trackers.values())
                     or any(m is t for ms in cs.metrics + cs.weighted_metrics for t in ms)]
         new_state = {var: expr for var, expr in updates}
-        results = [sn.cast(m.result(), floatx) for m in trackers]
+        from ..metrics.metric import symbolic_results
+        named = [(k, sn.cast(r, floatx)) for m in trackers for k, r in symbolic_results(m)]   # dict results expand
+        results = [r for _, r in named]
         from symnet.graph import clone_graph
         results, _ = clone_graph(results, replace=dict(new_state))
-        return total, updates, [(m.name, r) for m, r in zip(trackers, results)]
+        return total, updates, [(k, r) for (k, _), r in zip(named, results)]
 
     def _build_train_function(self, specs: list, y: list | None, trainable: list) -> tuple:
         x_syms = [sn.tensor((None,) + tuple(shape[1:]), dtype=dtype, name=name) for name, shape, dtype in specs]
@@ -457,6 +459,8 @@ class Trainer:
             if self.stop_training:
                 break
         cbs.on_train_end(logs=training_logs)
+        if cbs._history is not None and not cbs._history.epoch:   # epochs=0 / initial_epoch=epochs: Keras
+            self.history = cbs._history                             # still returns a (empty) History
         return self.history
 
     # -- evaluate -------------------------------------------------------------------------------------
