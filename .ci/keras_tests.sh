@@ -13,4 +13,4 @@ VENV="${KERAS_VENV:-.venv-keras}"
 mapfile -t files < <(grep -l 'SYMNET_TEST_KERAS' -r tests --include='*.py' | sort)
 # tests that run the Keras side in a subprocess use this venv's Python too
 KPY="$(cd "$VENV/bin" && pwd)/python"
-SYMNET_TEST_KERAS=1 KERAS_BACKEND=jax SYMNET_KERAS_PYTHON="$KPY" KERAS_PYTHON="$KPY" "$VENV/bin/python" -m pytest -p no:cacheprovider -q -rs "${files[@]}"
+SYMNET_TEST_KERAS=1 KERAS_BACKEND=jax SYMNET_KERAS_PYTHON="$KPY" KERAS_PYTHON="$KPY" "$VENV/bin/python" -m pytest -p no:cacheprovider -rs "${files[@]}"
