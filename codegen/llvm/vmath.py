@@ -33,11 +33,8 @@ Algorithms (coefficients fitted by Chebyshev interpolation in 60-digit mpmath, n
            reduction runs in float64 (two parts), the polynomials in float32 on r split into two
            floats.  tan: the same reduction, tan(r) = sin(r)/cos(r) (k even) or -cos(r)/sin(r)
            (k odd); float32 evaluates both in float64 and rounds once.  The pure IR covers
-           |x| <= SINCOS_LIMIT (823549 ~ 2^19*pi/2, every k*part exact).  Beyond it (by default,
-           libm_fallback=True) the element goes to libm sin/cos/tan (glibc's full range reduction;
-           float32 tan = double sin/cos rounded once): the kernel calls a helper with vector variants once per
-           vector (see _full_range), so the loop stays vectorised; the helper costs a compare and
-           a not-taken branch per vector unless a lane is huge.
+           |x| <= SINCOS_LIMIT (823549 ~ 2^19*pi/2, every k*part exact); beyond it, libm
+           (vmath_full_range.py).
 
 Measured max error against high-precision references (long double / mpmath / scipy), in ulp of
 the result's type, over uniform [-100, 100], [-3, 3], [-25, 25], log-uniform magnitudes
@@ -55,8 +52,6 @@ exp 37, expm1 67, log 50, log1p 61, tanh 45, sigmoid 42, softplus 77, erf 77, si
 fast tanh 31.  16,777,216 float32, one thread, best of 15 on a busy 2-core host: tanh 7.9 ms
 (np.tanh 6.2 ms), fast tanh 4.8 ms (np.copyto 5.0 ms: bandwidth bound), exp 5.1 ms
 (np.exp 8.1 ms), sigmoid 7.0, log 8.0, erf 11.4, softplus 16.3.
-
-libm_fallback=False: pure IR without the helper call, nan for SINCOS_LIMIT < |x| < inf.
 """
 from __future__ import annotations
 
@@ -67,7 +62,7 @@ from llvmlite import ir
 SUPPORTED = ("exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus", "erf", "sin", "cos", "tan")
 
 # functions whose pure-IR form is limited to |x| <= SINCOS_LIMIT (the full range adds a libm call
-# behind a vector-variant function, see _full_range)
+# behind a vector-variant function, see vmath_full_range.py)
 RANGE_LIMITED = ("sin", "cos", "tan")
 
 # largest |x| for which sin/cos are computed in pure IR (2^19 * pi/2: every k*pi/2-part exact)
@@ -588,7 +583,7 @@ def emit_unary(builder: ir.IRBuilder, name: str, x: ir.Value, *, libm_fallback: 
 
     libm_fallback (sin/cos/tan, on by default): correct over the whole float range.  The pure-IR
     form covers |x| <= SINCOS_LIMIT; its result then goes through a small function (declared in
-    the module with vector variants, see _full_range) that calls libm for the rare elements with
+    the module with vector variants, see vmath_full_range.py) that calls libm for the rare elements with
     SINCOS_LIMIT < |x| < inf.  The loop vectoriser keeps the loop vectorised: it calls the
     vector variant once per vector, and that costs a compare and a branch unless a lane is
     huge.  libm_fallback=False: pure IR (no calls, globals or branches), nan beyond the limit."""
@@ -602,110 +597,6 @@ def emit_unary(builder: ir.IRBuilder, name: str, x: ir.Value, *, libm_fallback: 
         fn = _tanh_fast
     y = fn(e, x)
     if libm_fallback and name in RANGE_LIMITED:
-        y = _full_range(e, name, x, y)
+        from .vmath_full_range import full_range
+        y = full_range(e, name, x, y)
     return y
-
-
-# vector widths for which a variant of each full-range helper is declared: what the loop
-# vectoriser picks on AVX2/AVX-512 (float64 4/8, float32 8/16).  At another width it scalarises
-# the call (still correct).  Each width costs JIT time (2-64 lanes: sin compiled ~3x slower
-# than exp; these three: about the same as exp, measured on a busy host).
-_VARIANT_LANES = (4, 8, 16)
-
-
-def _full_range(e: _E, name: str, x, y):
-    """y where |x| <= SINCOS_LIMIT or x is not finite, else libm name(x).
-
-    A call to ``symnet_vm_<name><bits>(x, y)``: a noinline readnone function whose
-    "vector-function-abi-variant" attribute names a vector version per width, so the loop
-    vectoriser widens the call instead of giving up on the loop (a branch around a libm call in
-    the loop body keeps the loop scalar, measured)."""
-    scalar_fn = _full_range_functions(e.b.module, name, e.bits)
-    if e.n:
-        vfn = e.b.module.globals.get(f"{scalar_fn.name}_v{e.n}")
-        if vfn is None:
-            vfn = _define_variant(e.b.module, name, e.bits, e.n)
-        return e.b.call(vfn, [x, y])
-    return e.b.call(scalar_fn, [x, y])
-
-
-def _full_range_functions(mod: ir.Module, name: str, bits: int) -> ir.Function:
-    fname = f"symnet_vm_{name}{bits}"
-    fn = mod.globals.get(fname)
-    if fn is not None:
-        return fn
-    elem = ir.FloatType() if bits == 32 else ir.DoubleType()
-    fn = ir.Function(mod, ir.FunctionType(elem, [elem, elem]), fname)
-    for a in ("noinline", "nounwind", "readnone"):
-        fn.attributes.add(a)
-    variants = ",".join(f"_ZGV_LLVM_N{n}vv_{fname}({fname}_v{n})" for n in _VARIANT_LANES)
-    # llvmlite's attribute set knows no string attributes: add the raw text (printed as is)
-    set.add(fn.attributes, f'"vector-function-abi-variant"="{variants}"')
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    e = _E(b, elem)
-    x, y = fn.args
-    b.ret(e.sel(_huge(e, x), _libm_value(b, name, bits, x), y))
-    for n in _VARIANT_LANES:
-        _define_variant(mod, name, bits, n)
-    return fn
-
-
-def _huge(e: _E, x):
-    ax = e.fabs(x)
-    return e.b.and_(e.cmp(">", ax, e.c(SINCOS_LIMIT)), e.cmp("<", ax, e.c(math.inf)))
-
-
-def _libm(mod: ir.Module, name: str, bits: int) -> ir.Function:
-    elem = ir.FloatType() if bits == 32 else ir.DoubleType()
-    cname = name + ("f" if bits == 32 else "")
-    fn = mod.globals.get(cname)
-    if fn is None:
-        fn = ir.Function(mod, ir.FunctionType(elem, [elem]), cname)
-        fn.attributes.add("nounwind")
-    return fn
-
-
-def _libm_value(b: ir.IRBuilder, name: str, bits: int, x):
-    """libm name(x) for one scalar; float32 tan is sin/cos of the float64 argument, rounded once
-    (glibc's tanf is up to ~3 ulp off where this is 0.5)."""
-    mod = b.module
-    if not (name == "tan" and bits == 32):
-        return b.call(_libm(mod, name, bits), [x])
-    xd = b.fpext(x, ir.DoubleType())
-    t = b.fdiv(b.call(_libm(mod, "sin", 64), [xd]), b.call(_libm(mod, "cos", 64), [xd]))
-    return b.fptrunc(t, ir.FloatType())
-
-
-def _define_variant(mod: ir.Module, name: str, bits: int, n: int) -> ir.Function:
-    """<n x T> fname_vN(<n x T> x, <n x T> y): y unless some lane is huge (then libm per lane)."""
-    fname = f"symnet_vm_{name}{bits}_v{n}"
-    if fname in mod.globals:
-        return mod.globals[fname]
-    elem = ir.FloatType() if bits == 32 else ir.DoubleType()
-    vty = ir.VectorType(elem, n)
-    fn = ir.Function(mod, ir.FunctionType(vty, [vty, vty]), fname)
-    for a in ("noinline", "nounwind", "readnone"):
-        fn.attributes.add(a)
-    entry = fn.append_basic_block("entry")
-    b = ir.IRBuilder(entry)
-    e = _E(b, vty)
-    x, y = fn.args
-    big = _huge(e, x)
-    anyb = b.icmp_unsigned("!=", b.bitcast(big, ir.IntType(n)), ir.Constant(ir.IntType(n), 0))
-    slow = fn.append_basic_block("huge")
-    done = fn.append_basic_block("done")
-    b.cbranch(anyb, slow, done)
-    b.position_at_end(slow)
-    yf = y
-    for i in range(n):
-        idx = ir.Constant(ir.IntType(32), i)
-        xi = b.extract_element(x, idx)
-        yi = b.select(b.extract_element(big, idx), _libm_value(b, name, bits, xi), b.extract_element(yf, idx))
-        yf = b.insert_element(yf, yi, idx)
-    b.branch(done)
-    b.position_at_end(done)
-    phi = b.phi(vty)
-    phi.add_incoming(y, entry)
-    phi.add_incoming(yf, slow)
-    b.ret(phi)
-    return fn
