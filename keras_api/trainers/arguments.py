@@ -64,3 +64,23 @@ def check_numeric_data(arrays: list | None, what: str) -> None:
                              f"boolean to be converted to a tensor; encode it first (e.g. with a lookup of "
                              f"the strings to integer ids). Received: {where} with dtype={dt} and shape "
                              f"{tuple(np.shape(a))}")
+
+
+def no_y_with_source(y: Any, sample_weight: Any, method: str) -> None:
+    if y is not None or sample_weight is not None:
+        raise ValueError(f"`y` and `sample_weight` arguments must not be passed to {method}() when `x` is a "
+                         "generator or a PyDataset: the batches already hold them. Received: "
+                         f"y={type(y).__name__}, sample_weight={type(sample_weight).__name__}")
+
+
+def verbosity(v: Any) -> int:
+    if v == "auto":
+        return 1
+    return int(v)
+
+
+def should_validate(epoch: int, freq: Any) -> bool:
+    """validation_freq: an int (every freq epochs) or a collection of 1-based epoch numbers."""
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return (epoch + 1) in freq

@@ -242,3 +242,10 @@ class BatchSource:
                 return
             yield step, unpack_batch(batch)
             step += 1
+
+
+def ints_to_float_inputs(fn: Any, arrays: list) -> list:
+    """Integer data (token ids) fed to a float model input (a Sequential built from the data's shape,
+    e.g. Embedding first) is converted, as Keras converts it to the input's float dtype."""
+    return [a.astype(v.dtype) if getattr(a, "dtype", None) is not None and a.dtype.kind in "iu" and
+            v.dtype.startswith("float") else a for a, v in zip(arrays, fn.inputs)]

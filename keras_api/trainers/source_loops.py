@@ -22,7 +22,7 @@ def fit_source(model: Any, x: Any, epochs: int, verbose: int, callbacks: Any, va
                class_weight: Any, initial_epoch: int, steps_per_epoch: int | None, validation_steps: int | None,
                validation_freq: Any, validation_split: float = 0.0) -> Any:
     from ..callbacks.callback_list import CallbackList
-    from .trainer import _should_eval
+    from .arguments import should_validate
     if validation_split:
         raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays, not for generators or "
                          "PyDataset; pass `validation_data` instead")
@@ -63,7 +63,7 @@ def fit_source(model: Any, x: Any, epochs: int, verbose: int, callbacks: Any, va
             if seen == 0:
                 break
         epoch_logs = dict(logs)
-        if validation_data is not None and _should_eval(epoch, validation_freq):
+        if validation_data is not None and should_validate(epoch, validation_freq):
             if val_source is not None:
                 val_logs = evaluate_source(model, val_source, None, cbs)
             else:

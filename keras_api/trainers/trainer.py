@@ -10,7 +10,6 @@ weights, a recompile)."""
 from __future__ import annotations
 
 import math
-import time
 import warnings
 from typing import Any, Sequence
 
@@ -20,6 +19,7 @@ import symnet as sn
 
 from . import arguments as args_check
 from . import data_adapter as da
+from .compiled_kernels import CompiledKernel, compiled_step_kernels
 
 
 class Trainer:
@@ -320,7 +320,7 @@ class Trainer:
         for i in target_idx:
             w = sw[i] if sw is not None and i < len(sw) and sw[i] is not None else None
             sws.append(self._ones(n) if w is None else np.asarray(w, dtype=sn.config.floatX).reshape(n))
-        values = fn(*_ints_to_float_inputs(fn, x), *ys, *sws)
+        values = fn(*da.ints_to_float_inputs(fn, x), *ys, *sws)
         return {k: float(v) for k, v in zip(names, values)}
 
     def _ones(self, n: int) -> np.ndarray:
@@ -407,10 +407,10 @@ class Trainer:
         args_check.check_fit_arguments(batch_size, epochs, initial_epoch, validation_split, steps_per_epoch,
                                        validation_steps, validation_batch_size, validation_freq)
         batch_size = 32 if batch_size is None else int(batch_size)
-        verbose = _verbose(verbose)
+        verbose = args_check.verbosity(verbose)
         if da.is_batch_source(x):      # generators and PyDataset: trainers/source_loops.py
             from .source_loops import fit_source
-            _no_y_with_source(y, sample_weight, "fit")
+            args_check.no_y_with_source(y, sample_weight, "fit")
             return fit_source(self, x, epochs, verbose, callbacks, validation_data, shuffle, class_weight,
                               initial_epoch, steps_per_epoch, validation_steps, validation_freq, validation_split)
         xs, ys, sws = self._prepare(x, y, sample_weight, class_weight)
@@ -450,7 +450,7 @@ class Trainer:
                 if self.stop_training:
                     break
             epoch_logs = dict(logs)
-            if val is not None and _should_eval(epoch, validation_freq):
+            if val is not None and args_check.should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_arrays(*val, batch_size=validation_batch_size or batch_size,
                                                  steps=validation_steps, callbacks=cbs)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -474,10 +474,10 @@ class Trainer:
         args_check.positive_int("batch_size", batch_size)
         args_check.positive_int("steps", steps)
         batch_size = 32 if batch_size is None else int(batch_size)
-        verbose = _verbose(verbose)
+        verbose = args_check.verbosity(verbose)
         if da.is_batch_source(x):
             from .source_loops import evaluate_source
-            _no_y_with_source(y, sample_weight, "evaluate")
+            args_check.no_y_with_source(y, sample_weight, "evaluate")
             source = da.BatchSource(x, steps=steps)
             cbs = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self, verbose=verbose,
                                epochs=1, steps=source.num_batches)
@@ -530,7 +530,7 @@ class Trainer:
         args_check.positive_int("batch_size", batch_size)
         args_check.positive_int("steps", steps)
         batch_size = 32 if batch_size is None else int(batch_size)
-        verbose = _verbose(verbose)
+        verbose = args_check.verbosity(verbose)
         if da.is_batch_source(x):
             from .source_loops import predict_source
             return predict_source(self, x, steps, verbose, callbacks)
@@ -547,7 +547,7 @@ class Trainer:
         chunks: list[list[np.ndarray]] = []
         for step, idx in it.epoch():
             cbs.on_predict_batch_begin(step)
-            outs = fn(*_ints_to_float_inputs(fn, da.take(xs, idx, True)))
+            outs = fn(*da.ints_to_float_inputs(fn, da.take(xs, idx, True)))
             chunks.append(outs)
             cbs.on_predict_batch_end(step, {"outputs": outs})
         cbs.on_predict_end()
@@ -589,86 +589,15 @@ class Trainer:
         return self._pack_outputs(list(fn(*xs)))
 
     # -- inspection ------------------------------------------------------------------------------------------
-    def compiled_kernels(self, role: str = "train") -> list["CompiledKernel"]:
+    def compiled_kernels(self, role: str = "train") -> list[CompiledKernel]:
         """The kernels of the compiled train/test/predict step, each with its name, kind, source (LLVM IR,
         read lazily), graph nodes, symnet name scopes and `layers`: the Keras layer names (of this model and
         nested ones) whose ops the kernel holds. The step must have run once (fit/evaluate/predict).
         With the reference backend (the NumPy interpreter) nothing is compiled and the list is empty."""
-        if role not in ("train", "test", "predict"):
-            raise ValueError(f"role must be 'train', 'test' or 'predict', got {role!r}")
-        entry = self._fns.get(role)
-        if entry is None:
-            raise ValueError(f"The {role} step of model {self.name!r} has not been compiled yet; call "
-                             f"{'fit' if role == 'train' else 'evaluate' if role == 'test' else 'predict'}() first")
-        names = {l.name for l in self._flatten_layers()}
-        return [CompiledKernel(k, names) for k in entry[1][0].kernels]
-
-def _no_y_with_source(y: Any, sample_weight: Any, method: str) -> None:
-    if y is not None or sample_weight is not None:
-        raise ValueError(f"`y` and `sample_weight` arguments must not be passed to {method}() when `x` is a "
-                         "generator or a PyDataset: the batches already hold them. Received: "
-                         f"y={type(y).__name__}, sample_weight={type(sample_weight).__name__}")
+        return compiled_step_kernels(self, role)
 
 
-def _verbose(v: Any) -> int:
-    if v == "auto":
-        return 1
-    return int(v)
-
-
-def _should_eval(epoch: int, freq: Any) -> bool:
-    if isinstance(freq, int):
-        return (epoch + 1) % freq == 0
-    return (epoch + 1) in freq
 
 
 def _fmt(shape: Sequence) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-class CompiledKernel:
-    """One kernel of a compiled step, attributed to Keras layers through the name scopes of its nodes."""
-
-    def __init__(self, kernel: Any, layer_names: set) -> None:
-        self.kernel = kernel
-        self.name = getattr(kernel, "name", "")
-        self.kind = getattr(kernel, "kind", type(kernel).__name__)
-        self.nodes = list(getattr(kernel, "nodes", []))
-        scopes: list[str] = []
-        for node in self.nodes:
-            tag = getattr(node, "tag", None)
-            scope = tag.get("scope", "") if isinstance(tag, dict) else ""
-            if scope and scope not in scopes:
-                scopes.append(scope)
-        self.scopes = scopes
-        self.layers = []
-        for scope in scopes:
-            for part in scope.split("/"):
-                if part in layer_names and part not in self.layers:
-                    self.layers.append(part)
-
-    @property
-    def source(self) -> str:
-        return getattr(self.kernel, "source", "")
-
-    llvm_ir = source
-
-    @property
-    def asm(self) -> str:
-        """The kernel's assembly (empty for a fallback step)."""
-        return getattr(self.kernel, "asm", "")
-
-    @property
-    def reason(self) -> str:
-        """Why the kernel is a NumPy fallback step ('' when it is native code)."""
-        return getattr(self.kernel, "reason", "")
-
-    def __repr__(self) -> str:
-        return f"<CompiledKernel {self.name} layers={self.layers} scopes={self.scopes}>"
-
-
-def _ints_to_float_inputs(fn: Any, arrays: list) -> list:
-    """Integer data (token ids) fed to a float model input (a Sequential built from the data's shape,
-    e.g. Embedding first) is converted, as Keras converts it to the input's float dtype."""
-    return [a.astype(v.dtype) if getattr(a, "dtype", None) is not None and a.dtype.kind in "iu" and
-            v.dtype.startswith("float") else a for a, v in zip(arrays, fn.inputs)]
